@@ -42,6 +42,7 @@ CREATE TABLE "Project" (
     "name" TEXT NOT NULL,
     "revision" INTEGER NOT NULL DEFAULT 1,
     "document" JSONB NOT NULL,
+    "summary" JSONB NOT NULL DEFAULT '{}',
     "documentSize" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

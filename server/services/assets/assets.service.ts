@@ -1,0 +1,134 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { Database } from '../../db/connect'
+import type { JobQueue } from '../../jobs/queue'
+import { detectMediaType, makeThumbnail, probeMedia } from '../../media'
+import { DataLayout } from '../../storage/paths'
+import { receiveToTemp } from '../../storage/receive'
+import { AppError } from '../../../shared/errors'
+import { LIMITS } from '../../../shared/limits'
+import { cleanAssetName, toAssetInfo, type AssetInfo, type AssetKind } from './asset.dto'
+
+export interface IngestResult {
+  asset: AssetInfo
+  /** The processing job for video and audio, whose progress `jobs.watch` streams. */
+  jobId: string | null
+  /** The same content was uploaded before: the existing asset is returned. */
+  deduplicated: boolean
+}
+
+export class AssetService {
+  constructor(
+    private readonly db: Database,
+    private readonly layout: DataLayout,
+    private readonly queue: Pick<JobQueue, 'enqueue'>,
+    private readonly maxUploadBytes: number,
+  ) {}
+
+  async ingest(ownerId: string, body: Readable, rawName: string | undefined): Promise<IngestResult> {
+    const received = await receiveToTemp(body, this.layout.tmpDir(), this.maxUploadBytes)
+    try {
+      const detected = await detectMediaType(received.path)
+      const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
+      if (existing) return { asset: toAssetInfo(existing), jobId: null, deduplicated: true }
+      const stored = this.layout.assetFile(received.sha256)
+      await mkdir(dirname(stored), { recursive: true })
+      // Same content from another user is already in place; rename is atomic either way.
+      await rename(received.path, stored)
+      const name = cleanAssetName(rawName, `upload.${detected.ext}`)
+      const base = { ownerId, name, mime: detected.mime, size: BigInt(received.size), hash: received.sha256 }
+      if (detected.kind === 'image') {
+        const { metadata, hasThumbnail } = await this.analyse(received.sha256, detected)
+        const row = await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata, hasThumbnail } })
+        return { asset: toAssetInfo(row), jobId: null, deduplicated: false }
+      }
+      const row = await this.db.prisma.asset.create({ data: { ...base, kind: detected.kind, status: 'processing' } })
+      const job = await this.queue.enqueue('asset.process', { ownerId, input: { assetId: row.id }, assetId: row.id })
+      return { asset: toAssetInfo(row), jobId: job.id, deduplicated: false }
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const row = await this.db.prisma.asset.findUniqueOrThrow({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
+        return { asset: toAssetInfo(row), jobId: null, deduplicated: true }
+      }
+      await this.removeContentIfUnused(received.sha256)
+      throw error
+    } finally {
+      await rm(received.path, { force: true })
+    }
+  }
+
+  /** Probes the stored content and writes its thumbnail: the work of the `asset.process` job. */
+  async analyse(hash: string, detected: Awaited<ReturnType<typeof detectMediaType>>) {
+    const path = this.layout.assetFile(hash)
+    const probed = await probeMedia(path, detected)
+    const thumbPath = this.layout.thumbnailFile(hash)
+    await mkdir(dirname(thumbPath), { recursive: true })
+    const thumb = await makeThumbnail(path, probed.kind, thumbPath)
+    return { kind: probed.kind as AssetKind, metadata: probed.metadata as object, hasThumbnail: thumb !== null }
+  }
+
+  async list(ownerId: string, input: { kind?: AssetKind; search?: string; cursor?: string; limit?: number }) {
+    const take = Math.min(input.limit ?? 50, LIMITS.maxListPageSize)
+    const rows = await this.db.prisma.asset.findMany({
+      where: { ownerId, kind: input.kind, name: input.search ? { contains: input.search, mode: 'insensitive' } : undefined },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: take + 1,
+      ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+    })
+    const page = rows.slice(0, take)
+    return { items: page.map(toAssetInfo), nextCursor: rows.length > take ? page.at(-1)!.id : null }
+  }
+
+  async get(ownerId: string, id: string): Promise<AssetInfo> {
+    return toAssetInfo(await this.findOwned(ownerId, id))
+  }
+
+  async rename(ownerId: string, id: string, name: string): Promise<AssetInfo> {
+    await this.findOwned(ownerId, id)
+    const row = await this.db.prisma.asset.update({ where: { id }, data: { name: cleanAssetName(name, 'untitled') } })
+    return toAssetInfo(row)
+  }
+
+  /** Refused while a project (trashed ones too) references the asset: nothing silently breaks. */
+  async delete(ownerId: string, id: string): Promise<void> {
+    const row = await this.findOwned(ownerId, id)
+    const refs = await this.db.prisma.projectAssetRef.findMany({ where: { assetId: id }, include: { project: { select: { name: true, deletedAt: true } } } })
+    if (refs.length > 0) {
+      const names = refs.map((r) => `"${r.project.name}"${r.project.deletedAt ? ' (in trash)' : ''}`).join(', ')
+      throw new AppError('CONFLICT', `This asset is used by ${names}. Remove those layers (or empty the trash) first.`, { projects: refs.map((r) => r.projectId) })
+    }
+    await this.db.prisma.asset.delete({ where: { id } })
+    await this.removeContentIfUnused(row.hash)
+  }
+
+  async file(ownerId: string, id: string) {
+    const row = await this.findOwned(ownerId, id)
+    const path = this.layout.assetFile(row.hash)
+    const info = await stat(path).catch(() => null)
+    if (!info) throw new AppError('NOT_FOUND', `The file of asset "${row.name}" is missing from the data folder; upload it again.`)
+    return { path, size: info.size, mime: row.mime, name: row.name, hash: row.hash }
+  }
+
+  async thumbnail(ownerId: string, id: string) {
+    const row = await this.findOwned(ownerId, id)
+    if (!row.hasThumbnail) throw new AppError('NOT_FOUND', `Asset "${row.name}" has no thumbnail.`)
+    return { path: this.layout.thumbnailFile(row.hash), hash: row.hash }
+  }
+
+  private async findOwned(ownerId: string, id: string) {
+    const row = await this.db.prisma.asset.findFirst({ where: { id, ownerId } })
+    if (!row) throw new AppError('NOT_FOUND', `No asset with id ${id}. It may have been deleted.`)
+    return row
+  }
+
+  private async removeContentIfUnused(hash: string): Promise<void> {
+    if ((await this.db.prisma.asset.count({ where: { hash } })) > 0) return
+    await rm(this.layout.assetFile(hash), { force: true })
+    await rm(this.layout.thumbnailFile(hash), { force: true })
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002'
+}

@@ -1,0 +1,58 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { AppError } from '../../shared/errors'
+
+export interface ReceivedFile {
+  path: string
+  size: number
+  sha256: string
+}
+
+/**
+ * Streams a request body to a temp file while hashing it, stopping as soon as it passes
+ * `maxBytes`. On any failure the partial file is removed.
+ */
+export async function receiveToTemp(body: Readable, tmpDir: string, maxBytes: number): Promise<ReceivedFile> {
+  await mkdir(tmpDir, { recursive: true })
+  const path = join(tmpDir, `upload-${randomUUID()}`)
+  const hash = createHash('sha256')
+  let size = 0
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length
+      if (size > maxBytes) {
+        callback(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the ${formatBytes(maxBytes)} limit. Trim or compress it, or raise LATTICE_MAX_UPLOAD_MB.`))
+        return
+      }
+      hash.update(chunk)
+      callback(null, chunk)
+    },
+  })
+  try {
+    await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }))
+  } catch (error) {
+    await rm(path, { force: true })
+    if (error instanceof AppError) throw error
+    throw new AppError('BAD_REQUEST', `The upload was interrupted (${(error as Error).message}); send it again.`)
+  }
+  if (size === 0) {
+    await rm(path, { force: true })
+    throw new AppError('BAD_REQUEST', 'The upload was empty; choose a file with content.')
+  }
+  return { path, size, sha256: hash.digest('hex') }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`
+}
