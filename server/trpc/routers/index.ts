@@ -1,0 +1,17 @@
+import { router } from '../init'
+import { assetsRouter } from './assets'
+import { jobsRouter } from './jobs'
+import { projectsRouter } from './projects'
+import { systemRouter } from './system'
+import { tokensRouter } from './tokens'
+
+export const appRouter = router({
+  system: systemRouter,
+  projects: projectsRouter,
+  assets: assetsRouter,
+  jobs: jobsRouter,
+  tokens: tokensRouter,
+})
+
+/** The type the typed client and the Pinia stores are built from. */
+export type AppRouter = typeof appRouter

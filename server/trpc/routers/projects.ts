@@ -1,0 +1,19 @@
+import { z } from 'zod'
+import { authedProcedure, router } from '../init'
+import { projectCreateSchema, projectListSchema, projectNameSchema } from '../../../shared/schemas/projects'
+
+const id = z.object({ id: z.uuid('Project ids are UUIDs.') })
+
+export const projectsRouter = router({
+  create: authedProcedure.input(projectCreateSchema).mutation(({ ctx, input }) => ctx.services.projects.create(ctx.user.id, input)),
+  get: authedProcedure.input(id).query(({ ctx, input }) => ctx.services.projects.get(ctx.user.id, input.id)),
+  list: authedProcedure.input(projectListSchema.default({})).query(({ ctx, input }) => ctx.services.projects.list(ctx.user.id, input)),
+  save: authedProcedure
+    .input(id.extend({ revision: z.number().int().min(1), document: z.unknown() }))
+    .mutation(({ ctx, input }) => ctx.services.projects.save(ctx.user.id, input)),
+  rename: authedProcedure.input(id.extend({ name: projectNameSchema })).mutation(({ ctx, input }) => ctx.services.projects.rename(ctx.user.id, input.id, input.name)),
+  duplicate: authedProcedure.input(id.extend({ name: projectNameSchema.optional() })).mutation(({ ctx, input }) => ctx.services.projects.duplicate(ctx.user.id, input.id, input.name)),
+  delete: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.delete(ctx.user.id, input.id)),
+  restore: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.restore(ctx.user.id, input.id)),
+  purge: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.purge(ctx.user.id, input.id)),
+})

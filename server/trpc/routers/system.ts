@@ -1,0 +1,10 @@
+import { publicProcedure, router } from '../init'
+
+export const systemRouter = router({
+  /** The one procedure that needs no sign-in: for load balancers and container health checks. */
+  health: publicProcedure.query(async ({ ctx }) => {
+    const { db, version } = ctx.services
+    const ok = await db.sql.query('SELECT 1').then(() => true, () => false)
+    return { status: ok ? ('ok' as const) : ('degraded' as const), version, database: { kind: db.kind, ok } }
+  }),
+})
