@@ -14,7 +14,7 @@ export class JobEventLog {
   }
 
   async append(jobId: string, event: JobEvent): Promise<JobEventEnvelope> {
-    const row = await this.db.prisma.jobEvent.create({ data: { jobId, event } })
+    const row = await this.db.prisma.jobEvent.create({ data: { jobId, event: event as object } })
     const envelope = { id: row.id, jobId, at: row.createdAt.toISOString(), event }
     this.bus.emit(jobId, envelope)
     return envelope
