@@ -64,8 +64,10 @@ export class AssetService {
     const probed = await probeMedia(path, detected)
     const thumbPath = this.layout.thumbnailFile(hash)
     await mkdir(dirname(thumbPath), { recursive: true })
-    const thumb = await makeThumbnail(path, probed.kind, thumbPath)
-    return { kind: probed.kind as AssetKind, metadata: probed.metadata as object, hasThumbnail: thumb !== null }
+    // The probe already knows the duration; passing it spares makeThumbnail a second ffprobe.
+    const durationSeconds = (probed.metadata as { durationSeconds?: number }).durationSeconds
+    const thumb = await makeThumbnail(path, probed.kind, thumbPath, { durationSeconds })
+    return { kind: probed.kind as AssetKind, mime: probed.mime, metadata: probed.metadata as object, hasThumbnail: thumb !== null }
   }
 
   async list(ownerId: string, input: { kind?: AssetKind; search?: string; cursor?: string; limit?: number }) {

@@ -23,7 +23,7 @@ export function assetProcessJob(db: Database, assets: AssetService, layout: Data
       await progress(0.2, 'probing')
       const result = await assets.analyse(asset.hash, detected)
       await progress(0.9, 'saving')
-      await db.prisma.asset.update({ where: { id: asset.id }, data: { kind: result.kind, metadata: result.metadata, hasThumbnail: result.hasThumbnail, status: 'ready', error: null } })
+      await db.prisma.asset.update({ where: { id: asset.id }, data: { kind: result.kind, mime: result.mime, metadata: result.metadata, hasThumbnail: result.hasThumbnail, status: 'ready', error: null } })
       return { assetId: asset.id, kind: result.kind, metadata: result.metadata as Record<string, unknown>, hasThumbnail: result.hasThumbnail }
     },
     async onSettledUnsuccessfully(input, status, error) {
