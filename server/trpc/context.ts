@@ -14,11 +14,22 @@ export interface Services {
   version: string
 }
 
+/** What the sign-in procedures need from the HTTP request; absent when called in-process. */
+export interface SessionTransport {
+  ip: string
+  userAgent?: string
+  /** The session secret from the request's cookie, if any. */
+  sessionSecret: string | null
+  setSession(secret: string, expiresAt: Date): void
+  clearSession(): void
+}
+
 export interface Context {
   services: Services
   user: AuthUser | null
+  session?: SessionTransport
 }
 
-export function createContextInner(services: Services, user: AuthUser | null): Context {
-  return { services, user }
+export function createContextInner(services: Services, user: AuthUser | null, session?: SessionTransport): Context {
+  return { services, user, session }
 }

@@ -80,6 +80,25 @@ export class AuthService {
     return pick(row.user)
   }
 
+  async listUsers() {
+    const rows = await this.db.prisma.user.findMany({ orderBy: { createdAt: 'asc' } })
+    return rows.map((row) => ({ ...pick(row), createdAt: row.createdAt }))
+  }
+
+  /** Changes the password and ends every other session of the user (tokens stay valid). */
+  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionSecret: string | null): Promise<void> {
+    if (newPassword.length < MIN_PASSWORD_LENGTH) {
+      throw new AppError('BAD_REQUEST', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`)
+    }
+    const user = await this.db.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AppError('BAD_REQUEST', 'The current password is wrong.')
+    const keep = keepSessionSecret ? digest(keepSessionSecret) : ''
+    await this.db.prisma.$transaction([
+      this.db.prisma.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } }),
+      this.db.prisma.session.deleteMany({ where: { userId, id: { not: keep } } }),
+    ])
+  }
+
   async createToken(userId: string, name: string, secret = newApiTokenSecret()) {
     const count = await this.db.prisma.apiToken.count({ where: { userId, revokedAt: null } })
     if (count >= LIMITS.maxApiTokensPerUser) {

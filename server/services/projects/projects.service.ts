@@ -1,5 +1,6 @@
 import type { Database } from '../../db/connect'
 import type { Prisma } from '../../db/generated/client'
+import { readProjectFile, toProjectFile } from './project-file'
 import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { collectAssetIds, createEmptyDocument, parseDocument, type ProjectDocument } from '../../../shared/project'
@@ -114,6 +115,23 @@ export class ProjectService {
     const row = await this.findOwned(ownerId, id, true)
     if (!row.deletedAt) throw new AppError('BAD_REQUEST', 'Move the project to the trash before deleting it for good.')
     await this.db.prisma.project.delete({ where: { id } })
+  }
+
+  /** The project as a `.lattice.json` file, ready to download. */
+  async exportFile(ownerId: string, id: string) {
+    const project = await this.get(ownerId, id)
+    return toProjectFile(project.name, project.document)
+  }
+
+  /** Creates a project from an exported file, a bare document or an original-Lattice project. */
+  async importFile(ownerId: string, raw: unknown, name?: string) {
+    const read = readProjectFile(raw)
+    const created = await this.insert(ownerId, name ?? read.name ?? 'Imported project', read.document)
+    const warnings = [...read.warnings]
+    if (created.missingAssetIds.length > 0) {
+      warnings.push(`${created.missingAssetIds.length} media reference(s) point to assets this server does not have; upload those files and relink the layers.`)
+    }
+    return { ...created, source: read.source, warnings }
   }
 
   async insert(ownerId: string, name: string, document: ProjectDocument) {

@@ -1,12 +1,16 @@
 import { router } from '../init'
 import { assetsRouter } from './assets'
+import { authRouter } from './auth'
 import { jobsRouter } from './jobs'
 import { projectsRouter } from './projects'
 import { systemRouter } from './system'
 import { tokensRouter } from './tokens'
+import { usersRouter } from './users'
 
 export const appRouter = router({
   system: systemRouter,
+  auth: authRouter,
+  users: usersRouter,
   projects: projectsRouter,
   assets: assetsRouter,
   jobs: jobsRouter,

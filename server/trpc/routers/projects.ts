@@ -15,5 +15,10 @@ export const projectsRouter = router({
   duplicate: authedProcedure.input(id.extend({ name: projectNameSchema.optional() })).mutation(({ ctx, input }) => ctx.services.projects.duplicate(ctx.user.id, input.id, input.name)),
   delete: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.delete(ctx.user.id, input.id)),
   restore: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.restore(ctx.user.id, input.id)),
+  export: authedProcedure.input(id).query(({ ctx, input }) => ctx.services.projects.exportFile(ctx.user.id, input.id)),
+  /** `file` is the parsed JSON of a `.lattice.json`, a bare document, or an original-Lattice project. */
+  import: authedProcedure
+    .input(z.object({ file: z.unknown(), name: projectNameSchema.optional() }))
+    .mutation(({ ctx, input }) => ctx.services.projects.importFile(ctx.user.id, input.file, input.name)),
   purge: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.purge(ctx.user.id, input.id)),
 })

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url'
+import pkg from './package.json' with { type: 'json' }
+
+export default defineNuxtConfig({
+  compatibilityDate: '2026-11-01',
+  // The design card's layout: pages, components, stores, server at the repo root.
+  srcDir: '.',
+  dir: { app: 'app' },
+  // An editor behind sign-in: rendered in the browser, served as one SPA shell.
+  ssr: false,
+  modules: ['@nuxt/ui', '@pinia/nuxt'],
+  css: ['~/assets/css/main.css'],
+  devtools: { enabled: false },
+  telemetry: false,
+  // Studios run this on networks without internet: no web fonts, icons bundled from @iconify-json.
+  ui: { fonts: false },
+  icon: { provider: 'server', serverBundle: 'local', clientBundle: { scan: true } },
+  pinia: { storesDirs: ['./stores/**'] },
+  imports: { dirs: ['stores'] },
+  runtimeConfig: { public: { version: pkg.version } },
+  app: { head: { title: 'Lattice', link: [{ rel: 'icon', href: '/favicon.svg' }] } },
+  nitro: {
+    // Bundled so `.output` can migrate a database without the repo beside it.
+    // file-type loads strtok3's Node entry through an export condition the tracer does not follow.
+    externals: { traceInclude: [fileURLToPath(new URL('./node_modules/strtok3/lib/index.js', import.meta.url))] },
+    serverAssets: [{ baseName: 'migrations', dir: fileURLToPath(new URL('./prisma/migrations', import.meta.url)) }],
+  },
+  // trpc-nuxt imports from `#imports`, which only resolves when it is bundled with the app.
+  build: { transpile: ['trpc-nuxt'] },
+  typescript: { strict: true },
+})

@@ -1,0 +1,29 @@
+import type { H3Event } from 'h3'
+import { createTRPCNuxtHandler } from 'trpc-nuxt/server'
+import { useLattice } from '../../app/instance'
+import { authenticate, clientIp, isHttps } from '../../http/authenticate'
+import { clearSessionCookie, setSessionCookie } from '../../http/session-cookie'
+import { createContextInner, type Context } from '../../trpc/context'
+import { appRouter } from '../../trpc/routers'
+
+async function createContext(event: H3Event): Promise<Context> {
+  const { services, config } = await useLattice()
+  const identity = await authenticate(event, services)
+  const secure = config.secureCookies === 'auto' && isHttps(event, config.trustProxy)
+  return createContextInner(services, identity.user, {
+    ip: clientIp(event, config.trustProxy),
+    userAgent: event.headers.get('user-agent') ?? undefined,
+    sessionSecret: identity.sessionSecret,
+    setSession: (secret, expiresAt) => setSessionCookie(event, secret, expiresAt, secure),
+    clearSession: () => clearSessionCookie(event, secure),
+  })
+}
+
+export default createTRPCNuxtHandler({
+  endpoint: '/api/trpc',
+  router: appRouter,
+  createContext,
+  onError({ error, path }) {
+    if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] ${path ?? '?'}:`, error.cause ?? error)
+  },
+})

@@ -1,0 +1,39 @@
+import { databaseConfigFromEnv, dataDirFromEnv, type DatabaseConfig } from '../db/config'
+import { LIMITS } from '../../shared/limits'
+
+/** Everything the server reads from its environment, checked once at start-up. */
+export interface LatticeConfig {
+  database: DatabaseConfig
+  dataDir: string
+  maxUploadBytes: number
+  /** false: this process serves requests but runs no background jobs. */
+  worker: boolean
+  /** Secure cookies: on unless LATTICE_INSECURE_COOKIES=1 (plain-http LAN setups). */
+  secureCookies: 'auto' | 'never'
+  /** Honour X-Forwarded-For/-Proto/-Host: set LATTICE_TRUST_PROXY=1 behind a reverse proxy. */
+  trustProxy: boolean
+  bootstrap: { adminEmail?: string; adminPassword?: string; bootstrapToken?: string }
+}
+
+export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LatticeConfig {
+  const uploadMb = env.LATTICE_MAX_UPLOAD_MB?.trim()
+  let maxUploadBytes: number = LIMITS.defaultMaxUploadBytes
+  if (uploadMb) {
+    const mb = Number(uploadMb)
+    if (!Number.isFinite(mb) || mb <= 0) throw new Error(`LATTICE_MAX_UPLOAD_MB must be a positive number of megabytes (got "${uploadMb}").`)
+    maxUploadBytes = Math.round(mb * 1024 * 1024)
+  }
+  return {
+    database: databaseConfigFromEnv(env),
+    dataDir: dataDirFromEnv(env),
+    maxUploadBytes,
+    worker: env.LATTICE_WORKER?.trim() !== '0',
+    secureCookies: env.LATTICE_INSECURE_COOKIES?.trim() === '1' ? 'never' : 'auto',
+    trustProxy: env.LATTICE_TRUST_PROXY?.trim() === '1',
+    bootstrap: {
+      adminEmail: env.LATTICE_ADMIN_EMAIL?.trim() || undefined,
+      adminPassword: env.LATTICE_ADMIN_PASSWORD || undefined,
+      bootstrapToken: env.LATTICE_BOOTSTRAP_TOKEN?.trim() || undefined,
+    },
+  }
+}

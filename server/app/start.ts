@@ -1,0 +1,53 @@
+import { openDatabase } from '../db/connect'
+import { applyMigrations, type Migration } from '../db/migrate'
+import { JobQueue } from '../jobs/queue'
+import { AuthService } from '../services/auth/auth.service'
+import { ProjectService } from '../services/projects/projects.service'
+import { AssetService } from '../services/assets/assets.service'
+import { assetProcessJob } from '../services/assets/process.job'
+import { DataLayout } from '../storage/paths'
+import type { Services } from '../trpc/context'
+import type { LatticeConfig } from './config'
+
+export interface RunningLattice {
+  services: Services
+  config: LatticeConfig
+  stop(): Promise<void>
+}
+
+/**
+ * Opens the database, applies pending migrations, bootstraps the first admin and starts the job
+ * queue. The HTTP server calls it once; tests call it with their own config.
+ */
+export async function startLattice(config: LatticeConfig, migrations: Migration[], version: string): Promise<RunningLattice> {
+  const db = await openDatabase(config.database)
+  try {
+    const applied = await applyMigrations(db.sql, migrations)
+    if (applied.applied.length > 0) console.info(`[lattice] applied migrations: ${applied.applied.join(', ')}`)
+    const auth = new AuthService(db)
+    for (const line of await auth.bootstrap(config.bootstrap)) console.info(`[lattice] ${line}`)
+    if ((await db.prisma.user.count()) === 0) {
+      console.warn('[lattice] no users yet: set LATTICE_ADMIN_EMAIL and LATTICE_ADMIN_PASSWORD and restart. Then sign in and add others under Settings → Users.')
+    }
+    const layout = new DataLayout(config.dataDir)
+    // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
+    const holder: { queue?: JobQueue } = {}
+    const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes)
+    const queue = new JobQueue(db, [assetProcessJob(db, assets, layout)], { worker: config.worker })
+    holder.queue = queue
+    await queue.start()
+    const services: Services = { db, auth, projects: new ProjectService(db), assets, queue, version }
+    let stopping: Promise<void> | null = null
+    return {
+      services,
+      config,
+      stop: () => (stopping ??= (async () => {
+        await queue.stop()
+        await db.close()
+      })()),
+    }
+  } catch (error) {
+    await db.close().catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,33 @@
+import { defineNitroPlugin, useRuntimeConfig, useStorage } from 'nitropack/runtime'
+import type { Migration } from '../db/migrate'
+import { latticeConfigFromEnv } from '../app/config'
+import { provideLattice } from '../app/instance'
+import { startLattice } from '../app/start'
+
+/** Migrations are bundled into the server build as assets, so `.output` runs without the repo. */
+async function bundledMigrations(): Promise<Migration[]> {
+  const storage = useStorage('assets:migrations')
+  const keys = (await storage.getKeys()).filter((key) => key.endsWith(':migration.sql')).sort()
+  return Promise.all(keys.map(async (key) => {
+    const raw = await storage.getItemRaw(key)
+    const sql = typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')
+    return { name: key.slice(0, -':migration.sql'.length), sql }
+  }))
+}
+
+export default defineNitroPlugin((nitroApp) => {
+  const version = String(useRuntimeConfig().public.version ?? 'dev')
+  const starting = (async () => startLattice(latticeConfigFromEnv(), await bundledMigrations(), version))()
+  starting.then(
+    (lattice) => console.info(`[lattice] ready: ${lattice.services.db.kind} database, data in ${lattice.config.dataDir}`),
+    (error: Error) => {
+      // Nothing can be served without the database: say why and exit so a supervisor restarts us.
+      console.error(`[lattice] could not start: ${error.message}`)
+      process.exit(1)
+    },
+  )
+  provideLattice(starting)
+  nitroApp.hooks.hook('close', async () => {
+    await (await starting).stop()
+  })
+})
