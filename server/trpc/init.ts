@@ -1,10 +1,13 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import superjson from 'superjson'
 import { isAppError } from '../../shared/errors'
 import type { Context } from './context'
 import { toTRPCError } from './errors'
 
+// superjson: Dates, BigInts and Maps arrive as themselves in the browser and in scripts.
 const t = initTRPC.context<Context>().create({
+  transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause
     return {

@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3'
+import { useRuntimeConfig } from 'nitropack/runtime'
 import { createTRPCNuxtHandler } from 'trpc-nuxt/server'
 import { useLattice } from '../../app/instance'
 import { authenticate, clientIp, isHttps } from '../../http/authenticate'
@@ -20,7 +21,8 @@ async function createContext(event: H3Event): Promise<Context> {
 }
 
 export default createTRPCNuxtHandler({
-  endpoint: '/api/trpc',
+  // Served under the app's base URL when it lives at a sub-path (NUXT_APP_BASE_URL=/lattice/).
+  endpoint: `${useRuntimeConfig().app.baseURL.replace(/\/$/, '')}/api/trpc`,
   router: appRouter,
   createContext,
   onError({ error, path }) {
