@@ -8,6 +8,7 @@ import { assetProcessJob } from '../services/assets/process.job'
 import { DataLayout } from '../storage/paths'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
+import { createInitialAdmin } from './initial-admin'
 
 export interface RunningLattice {
   services: Services
@@ -26,9 +27,7 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     if (applied.applied.length > 0) console.info(`[lattice] applied migrations: ${applied.applied.join(', ')}`)
     const auth = new AuthService(db)
     for (const line of await auth.bootstrap(config.bootstrap)) console.info(`[lattice] ${line}`)
-    if ((await db.prisma.user.count()) === 0) {
-      console.warn('[lattice] no users yet: set LATTICE_ADMIN_EMAIL and LATTICE_ADMIN_PASSWORD and restart. Then sign in and add others under Settings → Users.')
-    }
+    if ((await db.prisma.user.count()) === 0) await createInitialAdmin(auth, config.dataDir)
     const layout = new DataLayout(config.dataDir)
     // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
     const holder: { queue?: JobQueue } = {}

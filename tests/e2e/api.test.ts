@@ -213,6 +213,19 @@ describe('restarts and limits', () => {
     }
   })
 
+  it('creates a first admin with a random password when none is configured, once', async () => {
+    const dataDir = join(media, 'fresh')
+    const env = { LATTICE_ADMIN_EMAIL: '', LATTICE_ADMIN_PASSWORD: '', LATTICE_BOOTSTRAP_TOKEN: '' }
+    const server = await startServer({ dataDir, env })
+    const [email, password] = (await readFile(join(dataDir, 'initial-admin-password.txt'), 'utf8')).trim().split('\n')
+    expect(server.output()).toContain(password)
+    expect(await trpcGet(server.url, 'auth.me', await signInWithCookie(server.url, email!, password!))).toMatchObject({ email, role: 'admin' })
+    await server.stop()
+    const again = await startServer({ dataDir, env })
+    expect(again.output()).not.toContain('created the first admin')
+    await again.dispose()
+  })
+
   it('exits at start-up with a message when DATABASE_URL is not a PostgreSQL URL', async () => {
     await expect(startServer({ env: { DATABASE_URL: 'mysql://somewhere/db' } })).rejects.toThrow(/DATABASE_URL must start with postgres/)
   })
