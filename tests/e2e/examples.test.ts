@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLatticeClient } from '../../client'
+import { parseDocument } from '../../shared/project'
+import { BOOTSTRAP_TOKEN, startServer, type RunningServer } from './server'
+
+const run = promisify(execFile)
+const TSX = resolve('node_modules/.bin/tsx')
+
+/** The scripts in examples/ run as users run them: a separate process with a URL and a token. */
+describe('examples/ against the built server', () => {
+  let server: RunningServer
+  let work: string
+  beforeAll(async () => {
+    server = await startServer()
+    work = await mkdtemp(join(tmpdir(), 'lattice-examples-'))
+  })
+  afterAll(async () => {
+    await server?.dispose()
+    if (work) await rm(work, { recursive: true, force: true })
+  })
+
+  const env = () => ({ ...process.env, LATTICE_URL: server.url, LATTICE_TOKEN: BOOTSTRAP_TOKEN })
+
+  it('projects.ts creates, copies and exports a project', async () => {
+    const { stdout } = await run(TSX, [resolve('examples/projects.ts'), 'Harbour'], { cwd: work, env: env() })
+    expect(stdout).toMatch(/created [0-9a-f-]{36}, copied to [0-9a-f-]{36}, exported to Harbour\.lattice\.json/)
+    const file = JSON.parse(await readFile(join(work, 'Harbour.lattice.json'), 'utf8'))
+    expect(parseDocument(file.document).document.compositions[file.document.mainCompositionId]).toMatchObject({ width: 1024, height: 576 })
+    const names = (await createLatticeClient({ url: server.url, token: BOOTSTRAP_TOKEN }).api.projects.list.query({})).items.map((p) => p.name)
+    expect(names).toEqual(expect.arrayContaining(['Harbour', 'Harbour (alt)']))
+  })
+
+  it('upload-and-track.ts uploads a file and prints its metadata', async () => {
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).jpeg().toFile(join(work, 'swatch.jpg'))
+    const { stdout } = await run(TSX, [resolve('examples/upload-and-track.ts'), 'swatch.jpg'], { cwd: work, env: env() })
+    expect(stdout).toContain('swatch.jpg: image, uploaded')
+    expect(stdout).toMatch(/ready: .*"width":40.*"height":30/)
+  })
+
+  it('says what to set when the token is missing', async () => {
+    const failed = await run(TSX, [resolve('examples/upload-and-track.ts'), 'swatch.jpg'], { cwd: work, env: { ...env(), LATTICE_TOKEN: '' } }).catch((e) => e)
+    expect(failed.code).toBe(2)
+    expect(failed.stderr).toContain('Set LATTICE_TOKEN')
+  })
+})
