@@ -4,6 +4,8 @@ import { useLattice } from '../app/instance'
 import type { AuthUser } from '../services/auth/auth.service'
 import type { Services } from '../trpc/context'
 import { authenticate } from './authenticate'
+import { isDatabaseUnavailable } from '../db/errors'
+import { DATABASE_UNAVAILABLE } from '../trpc/errors'
 
 const STATUS: Record<AppErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -29,7 +31,8 @@ export function defineAuthedHandler<T>(handle: (event: H3Event, ctx: { services:
       const { user } = await authenticate(event, services)
       if (!user) throw new AppError('UNAUTHORIZED', 'Sign in, or send an API token as "Authorization: Bearer lat_…".')
       return await handle(event, { services, user })
-    } catch (error) {
+    } catch (caught) {
+      const error = isDatabaseUnavailable(caught) ? DATABASE_UNAVAILABLE : caught
       if (isAppError(error)) {
         throw createError({ statusCode: STATUS[error.code], statusMessage: error.code, message: error.message, data: { code: error.code, ...error.details } })
       }

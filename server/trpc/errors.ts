@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
-import { isAppError, type AppErrorCode } from '../../shared/errors'
+import { AppError, isAppError, type AppErrorCode } from '../../shared/errors'
+import { isDatabaseUnavailable } from '../db/errors'
 
 const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: 'BAD_REQUEST',
@@ -21,6 +22,12 @@ export function toTRPCError(error: unknown): TRPCError {
     return error
   }
   if (isAppError(error)) return new TRPCError({ code: CODES[error.code], message: error.message, cause: error })
+  if (isDatabaseUnavailable(error)) {
+    console.error('[db] unreachable:', error instanceof Error ? error.message.split('\n').at(-1) : error)
+    return toTRPCError(DATABASE_UNAVAILABLE)
+  }
   console.error('[trpc] unexpected error:', error)
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on the server; it was logged. Try again.' })
 }
+
+export const DATABASE_UNAVAILABLE = new AppError('SERVICE_UNAVAILABLE', 'The database cannot be reached right now. Nothing was changed; check that it is running (DATABASE_URL) and try again.')

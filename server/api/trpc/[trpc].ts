@@ -6,10 +6,12 @@ import { authenticate, clientIp, isHttps } from '../../http/authenticate'
 import { clearSessionCookie, setSessionCookie } from '../../http/session-cookie'
 import { createContextInner, type Context } from '../../trpc/context'
 import { appRouter } from '../../trpc/routers'
+import { toTRPCError } from '../../trpc/errors'
 
 async function createContext(event: H3Event): Promise<Context> {
   const { services, config } = await useLattice()
-  const identity = await authenticate(event, services)
+  // Signing in the caller reads the database: an outage answers 503 here rather than a 500.
+  const identity = await authenticate(event, services).catch((error: unknown) => { throw toTRPCError(error) })
   const secure = config.secureCookies === 'auto' && isHttps(event, config.trustProxy)
   return createContextInner(services, identity.user, {
     ip: clientIp(event, config.trustProxy),
