@@ -27,6 +27,18 @@ describe('examples/ against the built server', () => {
 
   const env = () => ({ ...process.env, LATTICE_URL: server.url, LATTICE_TOKEN: BOOTSTRAP_TOKEN })
 
+  it('quickstart.ts creates a project, uploads a video, follows its job to the end and lists projects', async () => {
+    const { execFileSync } = await import('node:child_process')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=24', '-t', '1', '-pix_fmt', 'yuv420p', join(work, 'shot.mp4')])
+    const { stdout } = await run(TSX, [resolve('examples/quickstart.ts'), 'shot.mp4'], { cwd: work, env: env() })
+    expect(stdout).toMatch(/project Quickstart .* \([0-9a-f-]{36}\)/)
+    expect(stdout).toContain('asset shot.mp4: video, processing')
+    expect(stdout).toContain('job succeeded')
+    expect(stdout).toMatch(/100%/)
+    expect(stdout).toMatch(/asset ready: .*"fps":24/)
+    expect(stdout).toMatch(/latest projects:\n\s+\S+\s+Quickstart/)
+  })
+
   it('projects.ts creates, copies and exports a project', async () => {
     const { stdout } = await run(TSX, [resolve('examples/projects.ts'), 'Harbour'], { cwd: work, env: env() })
     expect(stdout).toMatch(/created [0-9a-f-]{36}, copied to [0-9a-f-]{36}, exported to Harbour\.lattice\.json/)
