@@ -47,3 +47,74 @@ describe.each(BACKENDS)('routers on %s', (backend) => {
     expect(items.map((p) => p.name)).toEqual(['Router shot'])
   })
 })
+
+describe.each(BACKENDS)('auth, users and project files through the routers on %s', (backend) => {
+  let ctx: Awaited<ReturnType<typeof freshDatabase>>
+  let services: Services
+  let dir: string
+  beforeAll(async () => {
+    ctx = await freshDatabase(backend)
+    dir = await mkdtemp(join(tmpdir(), 'lattice-routers-'))
+    const queue = new JobQueue(ctx.db, [], { worker: false })
+    services = { db: ctx.db, auth: new AuthService(ctx.db), projects: new ProjectService(ctx.db), assets: new AssetService(ctx.db, new DataLayout(dir), queue, 1024), queue, version: 'test' }
+  })
+  afterAll(async () => { await ctx?.dispose(); await rm(dir, { recursive: true, force: true }) })
+
+  function transport(sessionSecret: string | null = null) {
+    const cookies: string[] = []
+    return {
+      cookies,
+      session: { ip: '203.0.113.9', sessionSecret, setSession: (s: string) => { cookies.push(s) }, clearSession: () => { cookies.push('') } },
+    }
+  }
+
+  it('signs in through a session transport, refuses wrong passwords, and signs out', async () => {
+    await services.auth.createUser({ email: 'admin@example.com', password: 'password-a', role: 'admin' })
+    const t = transport()
+    const anonymous = createCaller(createContextInner(services, null, t.session))
+    await expect(anonymous.auth.signIn({ email: 'admin@example.com', password: 'wrong-one' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    expect(t.cookies).toEqual([])
+    const user = await anonymous.auth.signIn({ email: 'ADMIN@example.com ', password: 'password-a' })
+    expect(user.email).toBe('admin@example.com')
+    const secret = t.cookies[0]!
+    expect(await services.auth.userForSession(secret)).toMatchObject({ id: user.id })
+    const signedIn = createCaller(createContextInner(services, user, transport(secret).session))
+    await signedIn.auth.signOut()
+    expect(await services.auth.userForSession(secret)).toBeNull()
+    // In-process callers have no cookie to set.
+    await expect(createCaller(createContextInner(services, null)).auth.signIn({ email: 'admin@example.com', password: 'password-a' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+  })
+
+  it('changes a password, ending the other sessions but keeping this one', async () => {
+    const user = await services.auth.createUser({ email: 'pw@example.com', password: 'password-1' })
+    const here = (await services.auth.signIn({ email: 'pw@example.com', password: 'password-1', ip: '1' })).sessionSecret
+    const elsewhere = (await services.auth.signIn({ email: 'pw@example.com', password: 'password-1', ip: '2' })).sessionSecret
+    const caller = createCaller(createContextInner(services, user, transport(here).session))
+    await expect(caller.auth.changePassword({ currentPassword: 'not-it-at-all', newPassword: 'password-2' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+    await caller.auth.changePassword({ currentPassword: 'password-1', newPassword: 'password-2' })
+    expect(await services.auth.userForSession(here)).not.toBeNull()
+    expect(await services.auth.userForSession(elsewhere)).toBeNull()
+    await expect(services.auth.signIn({ email: 'pw@example.com', password: 'password-1', ip: '3' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+  })
+
+  it('lets only admins manage users', async () => {
+    const admin = (await services.auth.listUsers()).find((u) => u.role === 'admin')!
+    const created = await createCaller(createContextInner(services, admin)).users.create({ email: 'new@example.com', password: 'password-n' })
+    expect(created.role).toBe('user')
+    await expect(createCaller(createContextInner(services, created)).users.list()).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(createCaller(createContextInner(services, admin)).users.create({ email: 'new@example.com', password: 'password-n' })).rejects.toMatchObject({ code: 'CONFLICT' })
+  })
+
+  it('exports a project file and imports it as a new project; other users cannot export it', async () => {
+    const owner = await services.auth.createUser({ email: 'files@example.com', password: 'password-f' })
+    const caller = createCaller(createContextInner(services, owner))
+    const created = await caller.projects.create({ name: 'Exported', width: 640, height: 360 })
+    const file = await caller.projects.export({ id: created.id })
+    const imported = await caller.projects.import({ file: JSON.parse(JSON.stringify(file)) })
+    expect(imported).toMatchObject({ name: 'Exported', source: 'lattice-file', warnings: [] })
+    expect((await caller.projects.get({ id: imported.id })).document).toEqual((await caller.projects.get({ id: created.id })).document)
+    const stranger = createCaller(createContextInner(services, await services.auth.createUser({ email: 's@example.com', password: 'password-s' })))
+    await expect(stranger.projects.export({ id: created.id })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(caller.projects.import({ file: [1, 2, 3] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not a project/) })
+  })
+})
