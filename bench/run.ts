@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: Lattice's server against floors measured in the same run on the same machine.
+ * Each number is printed beside its floor and a cost ratio (how many times the floor's time), so
+ * results compare across machines and runs; nothing here asserts a timing.
+ *
+ *   npm run bench                           all three, ~2 minutes on 2 cores
+ *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload)
+ *   npm run bench -- --build                rebuild .output first (else built only when missing)
+ *
+ * Writes bench/results/latest.json too.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createLatticeClient } from '../client'
+import { buildLargeDocument } from './document'
+import { measureLatency, type LatencyResult } from './latency'
+import { ensureBuild, REPO_ROOT, startFloorServer } from './servers'
+import { formatBytes, formatMs, formatRate, round } from './stats'
+import { measureThroughput, type ThroughputResult } from './throughput'
+import { measureUpload, type UploadResult } from './upload'
+
+const SETTINGS = {
+  documentBytes: 5 * 1024 * 1024,
+  latencyIterations: 24,
+  latencyWarmup: 2,
+  concurrency: 16,
+  throughputSeconds: 5,
+  throughputWarmupSeconds: 1,
+  uploadBytes: 200 * 1024 * 1024,
+  uploadRounds: 3,
+}
+
+const ALL = ['latency', 'throughput', 'upload'] as const
+type Bench = (typeof ALL)[number]
+const args = process.argv.slice(2)
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const selected = new Set<Bench>(onlyArg ? onlyArg.split(',').map((s) => s.trim() as Bench) : ALL)
+for (const name of selected) if (!ALL.includes(name)) throw new Error(`Unknown benchmark "${name}"; choose from ${ALL.join(', ')}.`)
+const unknown = args.filter((a) => a !== '--build' && !a.startsWith('--only='))
+if (unknown.length > 0) throw new Error(`Unknown option ${unknown.join(' ')}; see bench/run.ts for the options.`)
+
+process.chdir(REPO_ROOT)
+const git = (...gitArgs: string[]) => spawnSync('git', gitArgs, { cwd: REPO_ROOT, encoding: 'utf8' }).stdout?.trim() ?? ''
+const started = Date.now()
+const commit = git('rev-parse', 'HEAD') || null
+const uncommittedChanges = Boolean(git('status', '--porcelain'))
+// Other work on the machine moves every number; the ratios less so.
+const loadAtStart = loadavg().map((l) => round(l, 2))
+const build = ensureBuild(args.includes('--build'))
+// The e2e harness: the built server as a process, fresh embedded database, admin + API token.
+const { startServer, BOOTSTRAP_TOKEN } = await import('../tests/e2e/server')
+
+const cpu = cpus()
+console.log(`Lattice bench: Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'} (load ${loadAtStart.join(' ')}), commit ${commit?.slice(0, 7) ?? 'unknown'}${uncommittedChanges ? ' (+ uncommitted changes)' : ''}`)
+console.log(`Server build: .output from ${build.builtAt}${build.rebuilt ? ' (built now)' : ''}`)
+if (build.stale) console.log('WARNING: sources changed after this build; the numbers are for the older build. Run with --build to rebuild.')
+
+const server = await startServer()
+const workDir = await mkdtemp(join(tmpdir(), 'lattice-bench-'))
+const lattice = createLatticeClient({ url: server.url, token: BOOTSTRAP_TOKEN })
+const healthBody = await (await fetch(`${server.url}/api/trpc/system.health`)).text()
+const floor = await startFloorServer({ BENCH_HEALTH_BODY: healthBody })
+
+let latency: LatencyResult | undefined
+let throughput: ThroughputResult | undefined
+let upload: UploadResult | undefined
+try {
+  if (selected.has('latency')) {
+    const doc = buildLargeDocument(SETTINGS.documentBytes)
+    console.log(`\nlatency: a ${formatBytes(doc.bytes)} document of ${doc.layers} layers, ${SETTINGS.latencyIterations} rounds…`)
+    latency = await measureLatency({
+      lattice, latticeUrl: server.url, token: BOOTSTRAP_TOKEN, floorUrl: floor.url,
+      document: doc.document, documentBytes: doc.bytes, iterations: SETTINGS.latencyIterations, warmup: SETTINGS.latencyWarmup,
+    })
+  }
+  if (selected.has('throughput')) {
+    console.log(`throughput: ${SETTINGS.concurrency} keep-alive connections, ${SETTINGS.throughputSeconds} s each side…`)
+    throughput = await measureThroughput({ latticeUrl: server.url, floorUrl: floor.url, concurrency: SETTINGS.concurrency, seconds: SETTINGS.throughputSeconds, warmupSeconds: SETTINGS.throughputWarmupSeconds })
+  }
+  if (selected.has('upload')) {
+    console.log(`upload: ${formatBytes(SETTINGS.uploadBytes)}, ${SETTINGS.uploadRounds} rounds…`)
+    upload = await measureUpload({ lattice, workDir, bytes: SETTINGS.uploadBytes, rounds: SETTINGS.uploadRounds })
+  }
+} finally {
+  await floor.stop()
+  await server.dispose()
+  await rm(workDir, { recursive: true, force: true })
+}
+
+// ---- report ----
+const rows: [string, string, string, string][] = []
+const cost = (value: number) => `${value.toFixed(value >= 10 ? 1 : 2)}×`
+if (latency) {
+  const { get, save } = latency
+  rows.push([`projects.get  p50 (${formatBytes(latency.getResponseBytes)} down)`, formatMs(get.lattice.p50), formatMs(get.floor.p50), cost(get.lattice.p50 / get.floor.p50)])
+  rows.push([`projects.get  p99 (n=${get.lattice.n}${get.lattice.n < 100 ? ': the max' : ''})`, formatMs(get.lattice.p99), formatMs(get.floor.p99), cost(get.lattice.p99 / get.floor.p99)])
+  rows.push([`projects.save p50 (${formatBytes(latency.saveRequestBytes)} up)`, formatMs(save.lattice.p50), formatMs(save.floor.p50), cost(save.lattice.p50 / save.floor.p50)])
+  rows.push([`projects.save p99 (n=${save.lattice.n}${save.lattice.n < 100 ? ': the max' : ''})`, formatMs(save.lattice.p99), formatMs(save.floor.p99), cost(save.lattice.p99 / save.floor.p99)])
+}
+if (throughput) {
+  const { lattice: l, floor: f } = throughput
+  rows.push([`system.health (c=${throughput.concurrency}, ${throughput.seconds} s)`, formatRate(l.perSecond, 'req/s'), formatRate(f.perSecond, 'req/s'), cost(f.perSecond / l.perSecond)])
+}
+if (upload) {
+  rows.push([`upload ${formatBytes(upload.bytes)} (median of ${upload.rounds})`, formatRate(upload.lattice.mbPerSecond, 'MB/s'), formatRate(upload.floor.mbPerSecond, 'MB/s'), cost(upload.lattice.seconds / upload.floor.seconds)])
+}
+const header: [string, string, string, string] = ['benchmark', 'lattice', 'floor', 'cost']
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')
+console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('   ')}`)
+for (const row of rows) console.log(line(row))
+console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
+console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
+console.log('        throughput = node:http answering the same health JSON (own process, same load generator);')
+console.log('        upload = node:fs stream copy of the same file on the same disk.')
+if (latency) {
+  const p = latency.inProcess
+  console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, superjson.serialize ${formatMs(p.superjsonSerializeMs)}, superjson.deserialize ${formatMs(p.superjsonDeserializeMs)}`)
+}
+if (throughput && (throughput.lattice.errors > 0 || throughput.floor.errors > 0)) {
+  console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, floor ${throughput.floor.errors}`)
+}
+if (upload) {
+  console.log(`upload: server receives, SHA-256 hashes and writes; SHA-256 alone here: ${formatRate(upload.sha256MbPerSecond, 'MB/s')}. Processing jobs after upload: ${upload.processingSeconds.map((s) => `${s.toFixed(1)} s`).join(', ') || 'none'} (not timed).`)
+}
+const elapsed = (Date.now() - started) / 1000
+console.log(`\ntotal ${elapsed.toFixed(0)} s`)
+
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  cpus: cpu.length,
+  cpuModel: cpu[0]?.model.trim() ?? null,
+  loadAverageAtStart: loadAtStart,
+  commit,
+  uncommittedChanges,
+  build,
+  settings: SETTINGS,
+  elapsedSeconds: round(elapsed, 1),
+  latency: latency && {
+    ...latency,
+    ratios: {
+      getP50: round(latency.get.lattice.p50 / latency.get.floor.p50), getP99: round(latency.get.lattice.p99 / latency.get.floor.p99),
+      saveP50: round(latency.save.lattice.p50 / latency.save.floor.p50), saveP99: round(latency.save.lattice.p99 / latency.save.floor.p99),
+    },
+  },
+  throughput: throughput && { ...throughput, ratio: round(throughput.floor.perSecond / throughput.lattice.perSecond) },
+  upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
+}
+await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
+await writeFile(join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)
+console.log('wrote bench/results/latest.json')
