@@ -148,13 +148,17 @@ function evaluate(
   const indexById = new Map(layers.map((layer, index) => [layer.id, index]))
   const anySolo = layers.some((layer) => layer.solo)
   const mattes = layers.map((layer, index) => resolveTrackMatte(layers, layer, index))
+  const matteUsers = new Map<string, string[]>()
+  mattes.forEach((matte, index) => {
+    if (matte.layerId === null) return
+    matteUsers.set(matte.layerId, [...(matteUsers.get(matte.layerId) ?? []), (layers[index] as Layer).id])
+  })
   const innerStack = [...stack, compositionId]
 
   const states = layers.map((layer, index): LayerState => {
     const inRange = frame >= layer.inPoint && frame < layer.outPoint
     const transform = values[index] as TransformValues
     const worldMatrix = worlds[index] as Mat4
-    const matteFor = layers.filter((_, i) => mattes[i]?.layerId === layer.id).map((each) => each.id)
     const base: LayerStateBase = {
       id: layer.id,
       name: layer.name,
@@ -182,7 +186,7 @@ function evaluate(
         opacity: valueAt(mask.opacity, frame),
       })),
       trackMatte: mattes[index] as LayerStateBase['trackMatte'],
-      matteFor,
+      matteFor: matteUsers.get(layer.id) ?? [],
       effects: layer.effects.map((effect) => ({
         id: effect.id,
         type: effect.type,
