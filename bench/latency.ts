@@ -3,7 +3,7 @@
  * a bare HTTP round-trip carrying the same number of bytes to a node:http server.
  */
 import { isDeepStrictEqual } from 'node:util'
-import superjson from 'superjson'
+import { transformer } from '../shared/transformer'
 import type { LatticeClient } from '../client'
 import { parseDocument, type ProjectDocument } from '../shared/project'
 import { median, percentile, timed } from './stats'
@@ -17,7 +17,7 @@ export interface LatencyResult {
   get: { lattice: LatencyStats; floor: LatencyStats }
   save: { lattice: LatencyStats; floor: LatencyStats }
   /** The same work done in this process, to read the ratios by: where the time goes. */
-  inProcess: { jsonStringifyMs: number; jsonParseMs: number; parseDocumentMs: number; superjsonSerializeMs: number; superjsonDeserializeMs: number }
+  inProcess: { jsonStringifyMs: number; jsonParseMs: number; parseDocumentMs: number; wireSerializeMs: number; wireDeserializeMs: number }
 }
 
 function summarize(samples: number[]): LatencyStats {
@@ -25,7 +25,7 @@ function summarize(samples: number[]): LatencyStats {
 }
 
 async function inProcessCosts(document: ProjectDocument, rounds = 3) {
-  const costs = { jsonStringifyMs: [] as number[], jsonParseMs: [] as number[], parseDocumentMs: [] as number[], superjsonSerializeMs: [] as number[], superjsonDeserializeMs: [] as number[] }
+  const costs = { jsonStringifyMs: [] as number[], jsonParseMs: [] as number[], parseDocumentMs: [] as number[], wireSerializeMs: [] as number[], wireDeserializeMs: [] as number[] }
   for (let i = 0; i < rounds; i++) {
     let start = performance.now()
     const text = JSON.stringify(document)
@@ -37,18 +37,18 @@ async function inProcessCosts(document: ProjectDocument, rounds = 3) {
     parseDocument(raw)
     costs.parseDocumentMs.push(performance.now() - start)
     start = performance.now()
-    const serialized = superjson.serialize({ document })
-    costs.superjsonSerializeMs.push(performance.now() - start)
+    const serialized = transformer.serialize({ document })
+    costs.wireSerializeMs.push(performance.now() - start)
     start = performance.now()
-    superjson.deserialize(serialized)
-    costs.superjsonDeserializeMs.push(performance.now() - start)
+    transformer.deserialize(serialized)
+    costs.wireDeserializeMs.push(performance.now() - start)
   }
   return {
     jsonStringifyMs: median(costs.jsonStringifyMs),
     jsonParseMs: median(costs.jsonParseMs),
     parseDocumentMs: median(costs.parseDocumentMs),
-    superjsonSerializeMs: median(costs.superjsonSerializeMs),
-    superjsonDeserializeMs: median(costs.superjsonDeserializeMs),
+    wireSerializeMs: median(costs.wireSerializeMs),
+    wireDeserializeMs: median(costs.wireDeserializeMs),
   }
 }
 
@@ -66,12 +66,12 @@ export async function measureLatency(options: {
   const created = await lattice.api.projects.create.mutate({ name: 'Benchmark: large document', width: 1280, height: 720, fps: 16, frameCount: 81 })
   let revision = (await lattice.api.projects.save.mutate({ id: created.id, revision: created.revision, document })).revision
 
-  // The bytes the typed client moves (httpBatchLink, superjson), measured rather than assumed.
-  const getUrl = `${options.latticeUrl}/api/trpc/projects.get?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: superjson.serialize({ id: created.id }) }))}`
+  // The bytes the typed client moves (httpBatchLink, shared/transformer.ts), measured rather than assumed.
+  const getUrl = `${options.latticeUrl}/api/trpc/projects.get?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: transformer.serialize({ id: created.id }) }))}`
   const probe = await fetch(getUrl, { headers: { authorization: `Bearer ${options.token}` } })
   if (!probe.ok) throw new Error(`projects.get answered ${probe.status}`)
   const getResponseBytes = (await probe.arrayBuffer()).byteLength
-  const saveBody = JSON.stringify({ 0: superjson.serialize({ id: created.id, revision, document }) })
+  const saveBody = JSON.stringify({ 0: transformer.serialize({ id: created.id, revision, document }) })
   const saveRequestBytes = Buffer.byteLength(saveBody)
 
   const check = await lattice.api.projects.get.query({ id: created.id })

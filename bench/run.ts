@@ -100,8 +100,9 @@ if (latency) {
   rows.push([`projects.save p99 (n=${save.lattice.n}${save.lattice.n < 100 ? ': the max' : ''})`, formatMs(save.lattice.p99), formatMs(save.floor.p99), cost(save.lattice.p99 / save.floor.p99)])
 }
 if (throughput) {
-  const { lattice: l, floor: f } = throughput
-  rows.push([`system.health (c=${throughput.concurrency}, ${throughput.seconds} s)`, formatRate(l.perSecond, 'req/s'), formatRate(f.perSecond, 'req/s'), cost(f.perSecond / l.perSecond)])
+  const { lattice: l, nitro: n, floor: f } = throughput
+  rows.push([`system.health vs bare Nitro route (c=${throughput.concurrency})`, formatRate(l.perSecond, 'req/s'), formatRate(n.perSecond, 'req/s'), cost(n.perSecond / l.perSecond)])
+  rows.push([`system.health vs bare node:http (c=${throughput.concurrency})`, formatRate(l.perSecond, 'req/s'), formatRate(f.perSecond, 'req/s'), cost(f.perSecond / l.perSecond)])
 }
 if (upload) {
   rows.push([`upload ${formatBytes(upload.bytes)} (median of ${upload.rounds})`, formatRate(upload.lattice.mbPerSecond, 'MB/s'), formatRate(upload.floor.mbPerSecond, 'MB/s'), cost(upload.lattice.seconds / upload.floor.seconds)])
@@ -113,14 +114,14 @@ console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('   ')}`
 for (const row of rows) console.log(line(row))
 console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
 console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
-console.log('        throughput = node:http answering the same health JSON (own process, same load generator);')
+console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
 console.log('        upload = node:fs stream copy of the same file on the same disk.')
 if (latency) {
   const p = latency.inProcess
-  console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, superjson.serialize ${formatMs(p.superjsonSerializeMs)}, superjson.deserialize ${formatMs(p.superjsonDeserializeMs)}`)
+  console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, wire serialize ${formatMs(p.wireSerializeMs)}, wire deserialize ${formatMs(p.wireDeserializeMs)}`)
 }
-if (throughput && (throughput.lattice.errors > 0 || throughput.floor.errors > 0)) {
-  console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, floor ${throughput.floor.errors}`)
+if (throughput && (throughput.lattice.errors > 0 || throughput.nitro.errors > 0 || throughput.floor.errors > 0)) {
+  console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, nitro ${throughput.nitro.errors}, floor ${throughput.floor.errors}`)
 }
 if (upload) {
   console.log(`upload: server receives, SHA-256 hashes and writes; SHA-256 alone here: ${formatRate(upload.sha256MbPerSecond, 'MB/s')}. Processing jobs after upload: ${upload.processingSeconds.map((s) => `${s.toFixed(1)} s`).join(', ') || 'none'} (not timed).`)

@@ -1,6 +1,7 @@
 /**
  * Requests per second of `GET /api/trpc/system.health` (public, one `SELECT 1`) over concurrent
- * keep-alive connections, against a bare node:http server answering the same bytes.
+ * keep-alive connections, against two floors: a bare Nitro route in the same server process
+ * (`/api/livez`: the framework without tRPC, auth or the database) and a bare node:http server.
  */
 import { Agent, request } from 'node:http'
 
@@ -9,6 +10,7 @@ export interface ThroughputResult {
   concurrency: number
   seconds: number
   lattice: BlastResult
+  nitro: BlastResult
   floor: BlastResult
 }
 
@@ -50,7 +52,10 @@ export async function measureThroughput(options: { latticeUrl: string; floorUrl:
   const ms = options.seconds * 1000
   await blast(lattice, options.concurrency, options.warmupSeconds * 1000)
   const latticeResult = await blast(lattice, options.concurrency, ms)
+  const nitro = `${options.latticeUrl}/api/livez`
+  await blast(nitro, options.concurrency, options.warmupSeconds * 1000)
+  const nitroResult = await blast(nitro, options.concurrency, ms)
   await blast(floor, options.concurrency, options.warmupSeconds * 1000)
   const floorResult = await blast(floor, options.concurrency, ms)
-  return { concurrency: options.concurrency, seconds: options.seconds, lattice: latticeResult, floor: floorResult }
+  return { concurrency: options.concurrency, seconds: options.seconds, lattice: latticeResult, nitro: nitroResult, floor: floorResult }
 }

@@ -7,10 +7,10 @@
  */
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError, type TRPCClient } from '@trpc/client'
 import { EventSource } from 'eventsource'
-import superjson from 'superjson'
 import type { AppRouter } from '../server/trpc/routers'
 import type { AssetInfo } from '../server/services/assets/asset.dto'
 import { TERMINAL_JOB_STATUSES, type JobEventEnvelope, type JobStatus } from '../shared/jobs'
+import { transformer } from '../shared/transformer'
 
 export type { AppRouter } from '../server/trpc/routers'
 export type { AssetInfo } from '../server/services/assets/asset.dto'
@@ -62,14 +62,14 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({
           url: trpcUrl,
-          transformer: superjson,
+          transformer,
           // Node has no EventSource; this one takes a fetch, which is how the token gets sent.
           EventSource,
           eventSourceOptions: () => ({
             fetch: (input, init) => doFetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } }),
           }),
         }),
-        false: httpBatchLink({ url: trpcUrl, transformer: superjson, headers: authHeaders, fetch: doFetch }),
+        false: httpBatchLink({ url: trpcUrl, transformer, headers: authHeaders, fetch: doFetch }),
       }),
     ],
   })

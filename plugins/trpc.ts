@@ -1,7 +1,7 @@
 import { httpSubscriptionLink, splitLink } from '@trpc/client'
-import superjson from 'superjson'
 import { createTRPCNuxtClient, httpBatchLink } from 'trpc-nuxt/client'
 import type { AppRouter } from '~~/server/trpc/routers'
+import { transformer } from '~~/shared/transformer'
 
 /** `useNuxtApp().$trpc`: the browser's typed client. The session cookie authenticates it. */
 export default defineNuxtPlugin(() => {
@@ -10,8 +10,8 @@ export default defineNuxtPlugin(() => {
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({ url, transformer: superjson }),
-        false: httpBatchLink({ url, transformer: superjson }),
+        true: httpSubscriptionLink({ url, transformer }),
+        false: httpBatchLink({ url, transformer }),
       }),
     ],
   })

@@ -1,13 +1,13 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import superjson from 'superjson'
 import { isAppError } from '../../shared/errors'
 import type { Context } from './context'
 import { toTRPCError } from './errors'
+import { transformer } from '../../shared/transformer'
 
-// superjson: Dates, BigInts and Maps arrive as themselves in the browser and in scripts.
+// Dates arrive as Dates in the browser and in scripts (see shared/transformer.ts).
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const cause = error.cause
     return {

@@ -112,11 +112,11 @@ describe('the built server through the typed client', () => {
     const crossSite = await fetch(`${server.url}/api/trpc/projects.create`, {
       method: 'POST',
       headers: { cookie, origin: 'https://elsewhere.example', 'content-type': 'application/json' },
-      body: JSON.stringify({ json: { name: 'Forged' } }),
+      body: JSON.stringify({ name: 'Forged' }),
     })
     expect(crossSite.status).toBe(401)
     const wrong = await fetch(`${server.url}/api/trpc/auth.signIn`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { email: ADMIN.email, password: 'nope-nope' } }),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN.email, password: 'nope-nope' }),
     })
     expect(wrong.status).toBe(401)
     expect(wrong.headers.get('set-cookie')).toBeNull()
@@ -233,7 +233,7 @@ describe('restarts and limits', () => {
 
 async function signInWithCookie(url: string, email: string, password: string): Promise<string> {
   const response = await fetch(`${url}/api/trpc/auth.signIn`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { email, password } }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
   })
   expect(response.status).toBe(200)
   const setCookie = response.headers.get('set-cookie')!
@@ -244,6 +244,6 @@ async function signInWithCookie(url: string, email: string, password: string): P
 
 async function trpcGet(url: string, path: string, cookie: string): Promise<unknown> {
   const response = await fetch(`${url}/api/trpc/${path}`, { headers: { cookie } })
-  const body = await response.json() as { result: { data: { json: unknown } } }
-  return body.result.data.json
+  const body = await response.json() as { result: { data: unknown } }
+  return body.result.data
 }

@@ -6,6 +6,7 @@ import { LIMITS } from '../../../shared/limits'
 import { collectAssetIds, createEmptyDocument, parseDocument, type ProjectDocument } from '../../../shared/project'
 import type { ProjectCreateInput, ProjectListInput } from '../../../shared/schemas/projects'
 import { decodeCursor, encodeCursor } from './cursor'
+import { CURRENT_SCHEMA_VERSION } from '../../../shared/project/schema'
 import { summarize, type ProjectSummary } from './summary'
 
 export interface ProjectListItem {
@@ -30,7 +31,10 @@ export class ProjectService {
   async get(ownerId: string, id: string) {
     const row = await this.findOwned(ownerId, id)
     // Older documents open after migration; the stored one is rewritten on the next save.
-    const { document, migratedFrom } = parseDocument(row.document)
+    // A current-version document was validated when it was saved: skip re-validating it.
+    const { document, migratedFrom } = isCurrentVersion(row.document)
+      ? { document: row.document as unknown as ProjectDocument, migratedFrom: null }
+      : parseDocument(row.document)
     return { id: row.id, name: row.name, revision: row.revision, document, migratedFrom, createdAt: row.createdAt, updatedAt: row.updatedAt }
   }
 
@@ -170,4 +174,8 @@ async function replaceAssetRefs(tx: Prisma.TransactionClient, ownerId: string, p
   await tx.projectAssetRef.deleteMany({ where: { projectId } })
   if (ownedIds.size) await tx.projectAssetRef.createMany({ data: [...ownedIds].map((assetId) => ({ projectId, assetId })) })
   return ids.filter((id) => !ownedIds.has(id))
+}
+
+function isCurrentVersion(stored: unknown): boolean {
+  return typeof stored === 'object' && stored !== null && (stored as { schemaVersion?: unknown }).schemaVersion === CURRENT_SCHEMA_VERSION
 }
