@@ -1,12 +1,15 @@
 /**
  * A spatial bezier segment of a motion path (After Effects position keyframes): from `a` to `b`
  * with the tangents `a + outTangent` and `b + inTangent`, walked by arc length so the speed
- * along the path is exactly what the temporal curve says.
+ * along the path is what the temporal curve says (arc length from adaptive Gauss–Legendre quadrature
+ * over 16 parameter intervals, refined by Newton's method within an interval).
  */
 
 type Vec = readonly number[]
 
-const SAMPLES = 64
+const SAMPLES = 16
+const GAUSS_NODES = [0, -0.5384693101056831, 0.5384693101056831, -0.906179845938664, 0.906179845938664]
+const GAUSS_WEIGHTS = [0.5688888888888889, 0.4786286704993665, 0.4786286704993665, 0.2369268850561891, 0.2369268850561891]
 
 export interface SpatialSegment {
   /** Path length. */
@@ -44,14 +47,37 @@ export function spatialSegment(a: Vec, b: Vec, outTangent: Vec, inTangent: Vec):
   const p3 = b
   const p1 = a.map((v, i) => v + (outTangent[i] ?? 0))
   const p2 = b.map((v, i) => v + (inTangent[i] ?? 0))
-  // Cumulative chord lengths of a fine polyline: lengths[k] is the length up to s = k / SAMPLES.
-  const lengths = [0]
-  let previous = bezierPoint(p0, p1, p2, p3, 0)
-  for (let k = 1; k <= SAMPLES; k++) {
-    const point = bezierPoint(p0, p1, p2, p3, k / SAMPLES)
-    lengths.push((lengths[k - 1] as number) + norm(point.map((v, i) => v - (previous[i] as number))))
-    previous = point
+  // B'(s) = qa·s² + qb·s + qc per dimension; |B'(s)| without allocating.
+  const qa = p0.map((v, i) => 3 * (-v + 3 * (p1[i] as number) - 3 * (p2[i] as number) + (p3[i] as number)))
+  const qb = p0.map((v, i) => 6 * (v - 2 * (p1[i] as number) + (p2[i] as number)))
+  const qc = p0.map((v, i) => 3 * ((p1[i] as number) - v))
+  const speed = (s: number) => {
+    let sum = 0
+    for (let i = 0; i < qa.length; i++) {
+      const d = ((qa[i] as number) * s + (qb[i] as number)) * s + (qc[i] as number)
+      sum += d * d
+    }
+    return Math.sqrt(sum)
   }
+  // Arc length between two parameters: 5-point Gauss–Legendre quadrature of |B'(s)|, halved
+  // adaptively where that disagrees with its two halves (|B'| has a kink where a path doubles back).
+  const gauss = (from: number, to: number) => {
+    const half = (to - from) / 2
+    const mid = (from + to) / 2
+    let sum = 0
+    for (let i = 0; i < GAUSS_NODES.length; i++) sum += (GAUSS_WEIGHTS[i] as number) * speed(mid + half * (GAUSS_NODES[i] as number))
+    return sum * half
+  }
+  const arc = (from: number, to: number, whole = gauss(from, to), depth = 0): number => {
+    const mid = (from + to) / 2
+    const left = gauss(from, mid)
+    const right = gauss(mid, to)
+    if (depth >= 12 || Math.abs(left + right - whole) <= 1e-11 * Math.max(1, left + right)) return left + right
+    return arc(from, mid, left, depth + 1) + arc(mid, to, right, depth + 1)
+  }
+  // lengths[k] is the arc length up to s = k / SAMPLES.
+  const lengths = [0]
+  for (let k = 1; k <= SAMPLES; k++) lengths.push((lengths[k - 1] as number) + arc((k - 1) / SAMPLES, k / SAMPLES))
   const length = lengths[SAMPLES] as number
   const startDirection = direction(
     bezierDerivative(p0, p1, p2, p3, 0),
@@ -79,7 +105,24 @@ export function spatialSegment(a: Vec, b: Vec, outTangent: Vec, inTangent: Vec):
       }
       const l0 = lengths[lo] as number
       const l1 = lengths[lo + 1] as number
-      const s = (lo + (l1 > l0 ? (distance - l0) / (l1 - l0) : 0)) / SAMPLES
+      const from = lo / SAMPLES
+      const to = (lo + 1) / SAMPLES
+      const remaining = distance - l0
+      let s = from + (l1 > l0 ? (remaining / (l1 - l0)) * (to - from) : 0)
+      // Newton on the exact arc length within the interval, with bisection when a step leaves
+      // the bracket (the speed vanishes where a path stops or turns back).
+      let lo2 = from
+      let hi2 = to
+      for (let i = 0; i < 40; i++) {
+        const err = arc(from, s) - remaining
+        if (Math.abs(err) <= 1e-10 * Math.max(1, length)) break
+        if (err > 0) hi2 = s
+        else lo2 = s
+        const v = speed(s)
+        const next = v > 0 ? s - err / v : Number.NaN
+        s = next > lo2 && next < hi2 ? next : (lo2 + hi2) / 2
+        if (hi2 - lo2 < 1e-15) break
+      }
       return bezierPoint(p0, p1, p2, p3, s)
     },
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { EASINGS, INTERPOLATIONS, type Keyframe, animatable } from '../../../shared/project'
 import type { BezierPath, Vec3 } from '../../../shared/project'
-import { ease, mixColors, valueAt } from '../../../shared/engine'
+import { ease, mixColors, spatialSegment, valueAt } from '../../../shared/engine'
 import { animated, expectClose, key } from './helpers'
 import { z } from 'zod'
 
@@ -89,11 +89,32 @@ describe('valueAt', () => {
     expectClose(mid, [0.375 * 55 + 0.375 * 100 + 0.125 * 100, 0.375 * 45 + 0.125 * 100, 0], 1e-3)
     // Not the straight line.
     expect(valueAt(prop, 5)).toEqual([50, 50, 0])
-    // Equal steps in time cover equal lengths along the path.
-    const points = Array.from({ length: 11 }, (_, f) => valueAt(prop, f, { spatial: true }))
-    const steps = points.slice(1).map((p, i) => Math.hypot(p[0] - points[i]![0], p[1] - points[i]![1]))
-    for (const step of steps) expect(step).toBeCloseTo(steps[0]!, 0)
-    expect(Math.max(...steps) - Math.min(...steps)).toBeLessThan(0.05)
+    // Equal steps in time cover equal lengths along the path: measure the path walked up to each
+    // frame as a fine polyline (200 steps per frame).
+    const length = spatialSegment([0, 0, 0], [100, 100, 0], [55, 0, 0], [0, -55, 0]).length
+    let walked = 0
+    let previous = valueAt(prop, 0, { spatial: true })
+    for (let step = 1; step <= 2000; step++) {
+      const point = valueAt(prop, step / 200, { spatial: true })
+      walked += Math.hypot(point[0] - previous[0], point[1] - previous[1])
+      previous = point
+      if (step % 200 === 0) expect(walked).toBeCloseTo((length * step) / 2000, 3)
+    }
+  })
+
+  it('measures motion paths by their true arc length, also when the path doubles back', () => {
+    // Straight path with tangents along it: length = chord.
+    expect(spatialSegment([0, 0, 0], [30, 40, 0], [3, 4, 0], [-6, -8, 0]).length).toBeCloseTo(50, 9)
+    // x(s) = 600·s(1−s) + 100·s³ runs out to its maximum at s = 2 − √2 and back to 100.
+    const path = spatialSegment([0, 0, 0], [100, 0, 0], [200, 0, 0], [100, 0, 0])
+    const s = 2 - Math.SQRT2
+    const xMax = 600 * s * (1 - s) + 100 * s ** 3
+    expect(path.length).toBeCloseTo(2 * xMax - 100, 3)
+    expectClose(path.pointAt(xMax), [xMax, 0, 0], 1e-5)
+    expectClose(path.pointAt(xMax + 10), [xMax - 10, 0, 0], 1e-5)
+    // Beyond the ends it continues along the end tangents.
+    expectClose(path.pointAt(-5), [-5, 0, 0], 1e-12)
+    expectClose(path.pointAt(path.length + 5), [95, 0, 0], 1e-12)
   })
 
   it('mixes colours in linear light, keeping alpha when either end has it', () => {
@@ -210,10 +231,9 @@ describe('valueAt properties', () => {
           const b = keyframes[i + 1]!
           if (a.interpolation === 'hold') return
           const left = valueAt(prop, b.frame - 1e-7, { spatial: true })
-          // Arc length is inverted from a 64-sample table, so allow a few times the exact bound.
           const size = scaleOf(a, b, 3000 + 600)
           const distance = Math.hypot(...left.map((v, c) => v - b.value[c]!))
-          expect(distance).toBeLessThan(size * 40 * 1e-7 * 10)
+          expect(distance).toBeLessThan(size * 40 * 1e-7)
         })
       }),
       { numRuns: 300 },
