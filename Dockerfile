@@ -61,7 +61,7 @@ EXPOSE 3000
 
 # Node's fetch, no curl: healthy when the API answers and the database query in it succeeds.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "const base=(process.env.NUXT_APP_BASE_URL||'/').replace(/\\/*$/,'/');fetch('http://127.0.0.1:'+(process.env.PORT||3000)+base+'api/trpc/system.health',{signal:AbortSignal.timeout(8000)}).then(r=>r.json()).then(b=>process.exit(b?.result?.data?.json?.status==='ok'?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const base=(process.env.NUXT_APP_BASE_URL||'/').replace(/\\/*$/,'/');fetch('http://127.0.0.1:'+(process.env.PORT||3000)+base+'api/trpc/system.health',{signal:AbortSignal.timeout(8000)}).then(r=>r.json()).then(b=>process.exit(b?.result?.data?.status==='ok'?0:1),()=>process.exit(1))"]
 
 # tini as PID 1: forwards SIGTERM to Node for a clean shutdown and reaps ffmpeg's children.
 ENTRYPOINT ["/usr/bin/tini", "--"]
