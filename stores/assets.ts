@@ -1,0 +1,265 @@
+import type { Unsubscribable } from '@trpc/server/observable'
+import { LIMITS } from '~~/shared/limits'
+import { TERMINAL_JOB_STATUSES, type JobEvent, type JobStatus } from '~~/shared/jobs'
+import type { AssetInfo, AssetKind } from '~/composables/api'
+import { uploadAsset } from '~/composables/upload'
+
+const PAGE_SIZE = 60
+const PARALLEL_UPLOADS = 2
+
+/** One file the user dropped, from the first byte sent to its asset being ready (or not). */
+export interface UploadEntry {
+  key: string
+  name: string
+  size: number
+  loaded: number
+  phase: 'queued' | 'uploading' | 'processing' | 'ready' | 'failed'
+  error: string | null
+  assetId: string | null
+  jobId: string | null
+  deduplicated: boolean
+}
+
+/** The processing job of a video or audio asset, as `jobs.watch` reports it. */
+export interface JobProgress {
+  jobId: string
+  status: JobStatus
+  progress: number
+  stage: string | null
+  error: string | null
+}
+
+/** The media library: the asset grid, uploads in flight and the processing jobs they start. */
+export const useAssetsStore = defineStore('assets', () => {
+  const { $trpc } = useNuxtApp()
+  const items = ref<AssetInfo[]>([])
+  const nextCursor = ref<string | null>(null)
+  const kind = ref<AssetKind | null>(null)
+  const search = ref('')
+  const loading = ref(false)
+  const loadingMore = ref(false)
+  const loaded = ref(false)
+  const error = ref<string | null>(null)
+  const uploads = ref<UploadEntry[]>([])
+  /** Keyed by asset id. */
+  const jobs = ref<Record<string, JobProgress>>({})
+  /** The server's upload limit; the shared default until the server says otherwise. */
+  const maxUploadBytes = ref<number>(LIMITS.defaultMaxUploadBytes)
+
+  const subscriptions = new Map<string, Unsubscribable>()
+  const waiting: (() => void)[] = []
+  let active = 0
+  let generation = 0
+  let nextKey = 0
+
+  function filters() {
+    return { kind: kind.value ?? undefined, search: search.value.trim() || undefined, limit: PAGE_SIZE }
+  }
+
+  function matchesFilters(asset: AssetInfo): boolean {
+    const term = search.value.trim().toLowerCase()
+    return (!kind.value || asset.kind === kind.value) && (!term || asset.name.toLowerCase().includes(term))
+  }
+
+  async function load(): Promise<void> {
+    const mine = ++generation
+    loading.value = true
+    error.value = null
+    try {
+      const page = await $trpc.assets.list.query(filters())
+      if (mine !== generation) return
+      items.value = page.items
+      nextCursor.value = page.nextCursor
+      loaded.value = true
+    } catch (failure) {
+      if (mine === generation && !reportUnauthorized(failure)) error.value = errorMessage(failure)
+    } finally {
+      if (mine === generation) loading.value = false
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (!nextCursor.value || loadingMore.value) return
+    const mine = generation
+    loadingMore.value = true
+    try {
+      const page = await $trpc.assets.list.query({ ...filters(), cursor: nextCursor.value })
+      if (mine !== generation) return
+      const seen = new Set(items.value.map((item) => item.id))
+      items.value = [...items.value, ...page.items.filter((item) => !seen.has(item.id))]
+      nextCursor.value = page.nextCursor
+    } finally {
+      loadingMore.value = false
+    }
+  }
+
+  /** Puts a fresh copy of an asset in the grid (new ones first) when it matches the filters. */
+  function upsert(asset: AssetInfo): void {
+    const index = items.value.findIndex((item) => item.id === asset.id)
+    if (index >= 0) items.value.splice(index, 1, asset)
+    else if (matchesFilters(asset)) items.value.unshift(asset)
+  }
+
+  async function refreshAsset(id: string): Promise<AssetInfo | null> {
+    try {
+      const asset = await $trpc.assets.get.query({ id })
+      upsert(asset)
+      for (const entry of uploads.value) {
+        if (entry.assetId !== id || entry.phase !== 'processing') continue
+        if (asset.status === 'ready') entry.phase = 'ready'
+        if (asset.status === 'failed') {
+          entry.phase = 'failed'
+          entry.error = asset.error ?? 'Processing failed.'
+        }
+      }
+      return asset
+    } catch (failure) {
+      if (errorCode(failure) === 'NOT_FOUND') items.value = items.value.filter((item) => item.id !== id)
+      return null
+    }
+  }
+
+  function applyJobEvent(progress: JobProgress, event: JobEvent): void {
+    switch (event.type) {
+      case 'status':
+        progress.status = event.status
+        if (event.status === 'succeeded') progress.progress = 1
+        break
+      case 'progress':
+        progress.progress = event.progress
+        progress.stage = event.stage ?? progress.stage
+        break
+      case 'error':
+        progress.error = event.message
+        break
+    }
+  }
+
+  /** Follows a processing job until it ends, then reloads its asset (status, thumbnail, metadata). */
+  function watchJob(jobId: string, assetId: string): void {
+    if (subscriptions.has(jobId)) return
+    jobs.value[assetId] = { jobId, status: 'queued', progress: 0, stage: null, error: null }
+    let finished = false
+    const finish = () => {
+      if (finished) return
+      finished = true
+      subscriptions.get(jobId)?.unsubscribe()
+      subscriptions.delete(jobId)
+      void refreshAsset(assetId).then(() => { delete jobs.value[assetId] })
+    }
+    const subscription = $trpc.jobs.watch.subscribe({ jobId }, {
+      onData: ({ data }) => {
+        const progress = jobs.value[assetId]
+        if (!progress) return
+        applyJobEvent(progress, data.event)
+        if (data.event.type === 'status' && TERMINAL_JOB_STATUSES.includes(data.event.status)) finish()
+      },
+      onError: (failure) => {
+        const progress = jobs.value[assetId]
+        if (progress) progress.error = errorMessage(failure)
+        finish()
+      },
+      onComplete: finish,
+    })
+    if (!finished) subscriptions.set(jobId, subscription)
+    else subscription.unsubscribe()
+  }
+
+  async function takeSlot(): Promise<void> {
+    if (active < PARALLEL_UPLOADS) {
+      active++
+      return
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve))
+  }
+
+  function releaseSlot(): void {
+    const next = waiting.shift()
+    if (next) next()
+    else active--
+  }
+
+  async function uploadOne(file: File): Promise<void> {
+    const entry = reactive<UploadEntry>({
+      key: `upload-${++nextKey}`, name: file.name, size: file.size, loaded: 0, phase: 'queued', error: null, assetId: null, jobId: null, deduplicated: false,
+    })
+    uploads.value.unshift(entry)
+    if (file.size > maxUploadBytes.value) {
+      entry.phase = 'failed'
+      entry.error = `${file.name} is ${formatBytes(file.size)}; uploads are limited to ${formatBytes(maxUploadBytes.value)}.`
+      return
+    }
+    const mine = generation
+    await takeSlot()
+    try {
+      entry.phase = 'uploading'
+      const result = await uploadAsset(file, (loaded) => { entry.loaded = loaded })
+      if (mine !== generation) return
+      entry.loaded = entry.size
+      entry.assetId = result.asset.id
+      entry.jobId = result.jobId
+      entry.deduplicated = result.deduplicated
+      upsert(result.asset)
+      if (result.jobId && result.asset.status === 'processing') {
+        entry.phase = 'processing'
+        watchJob(result.jobId, result.asset.id)
+      } else if (result.asset.status === 'failed') {
+        entry.phase = 'failed'
+        entry.error = result.asset.error ?? 'Processing failed.'
+      } else {
+        entry.phase = result.asset.status === 'processing' ? 'processing' : 'ready'
+      }
+    } catch (failure) {
+      entry.phase = 'failed'
+      entry.error = errorMessage(failure)
+      reportUnauthorized(failure)
+    } finally {
+      releaseSlot()
+    }
+  }
+
+  /** Uploads files, a few at a time; each gets its own entry in `uploads`. */
+  function upload(files: Iterable<File>): Promise<void> {
+    return Promise.all([...files].map(uploadOne)).then(() => undefined)
+  }
+
+  function clearFinishedUploads(): void {
+    uploads.value = uploads.value.filter((entry) => entry.phase !== 'ready' && entry.phase !== 'failed')
+  }
+
+  async function rename(id: string, name: string): Promise<void> {
+    upsert(await $trpc.assets.rename.mutate({ id, name }))
+  }
+
+  /** Refused with CONFLICT (naming the projects) while a project uses the asset. */
+  async function remove(id: string): Promise<void> {
+    await $trpc.assets.delete.mutate({ id })
+    items.value = items.value.filter((item) => item.id !== id)
+  }
+
+  /** Asks the server for its upload limit, when it tells (older servers only have the default). */
+  async function loadLimits(): Promise<void> {
+    const health: Record<string, unknown> = await $trpc.system.health.query().catch(() => ({}))
+    if (typeof health.maxUploadBytes === 'number') maxUploadBytes.value = health.maxUploadBytes
+  }
+
+  function reset(): void {
+    generation++
+    for (const subscription of subscriptions.values()) subscription.unsubscribe()
+    subscriptions.clear()
+    items.value = []
+    nextCursor.value = null
+    kind.value = null
+    search.value = ''
+    loading.value = false
+    loaded.value = false
+    error.value = null
+    uploads.value = []
+    jobs.value = {}
+  }
+
+  return {
+    items, nextCursor, kind, search, loading, loadingMore, loaded, error, uploads, jobs, maxUploadBytes,
+    load, loadMore, refreshAsset, watchJob, upload, clearFinishedUploads, rename, remove, loadLimits, reset,
+  }
+})
