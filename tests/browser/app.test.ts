@@ -161,6 +161,13 @@ describe('the web app: sign-in and projects', () => {
     expect(items).toHaveLength(2)
   })
 
+  it('duplicates a project', async () => {
+    await projectRows(page, RENAMED).first().getByTestId('project-duplicate').click()
+    await projectRows(page, `${RENAMED} copy`).waitFor()
+    expect(await projectRows(page, `${RENAMED} copy`).textContent()).toContain('1024×576')
+    expect(await projectRows(page, RENAMED).count()).toBe(2)
+  })
+
   it('moves a project to the trash, restores it, and deletes one forever after confirming', async () => {
     await projectRows(page, RENAMED).first().getByTestId('project-trash').click()
     await expect.poll(() => projectRows(page, RENAMED).count(), POLL).toBe(1)
@@ -185,7 +192,7 @@ describe('the web app: sign-in and projects', () => {
 
     const script = createLatticeClient({ url: app.server.url, token: BOOTSTRAP_TOKEN })
     expect((await script.api.projects.list.query({ trashed: true })).items).toHaveLength(0)
-    expect((await script.api.projects.list.query({})).items).toHaveLength(1)
+    expect((await script.api.projects.list.query({})).items.map((item) => item.name).sort()).toEqual([RENAMED, `${RENAMED} copy`])
   })
 
   it('finds projects by name with the search box', async () => {
@@ -194,6 +201,21 @@ describe('the web app: sign-in and projects', () => {
     // From the empty result back to a match: only a working search brings the row back.
     await page.getByTestId('project-search').fill('GRADE')
     await expect.poll(() => projectRows(page, RENAMED).count(), POLL).toBe(1)
+  })
+
+  it('pages a long list with "Load more"', async () => {
+    const script = createLatticeClient({ url: app.server.url, token: BOOTSTRAP_TOKEN })
+    for (let n = 1; n <= 30; n++) await script.api.projects.create.mutate({ name: `Shot ${String(n).padStart(2, '0')}` })
+    await page.getByTestId('project-search').fill('')
+    await page.reload()
+    const rows = page.getByTestId('project-list').locator('tbody tr')
+    // 32 projects, 30 a page, newest first: the two older ones come with the second page.
+    await expect.poll(() => rows.count(), POLL).toBe(30)
+    expect(await projectRows(page, RENAMED).count()).toBe(0)
+    await page.getByTestId('project-load-more').click()
+    await expect.poll(() => rows.count(), POLL).toBe(32)
+    expect(await projectRows(page, RENAMED).count()).toBe(1)
+    expect(await page.getByTestId('project-load-more').count()).toBe(0)
   })
 
   it('reported no errors in the page', () => {
