@@ -14,6 +14,8 @@ export default defineNuxtConfig({
   telemetry: false,
   // Studios run this on networks without internet: no web fonts, icons bundled from @iconify-json.
   ui: { fonts: false },
+  // Dark first: set before the app loads so a light system theme does not flash.
+  colorMode: { preference: 'dark', fallback: 'dark' },
   icon: { provider: 'server', serverBundle: 'local', clientBundle: { scan: true } },
   pinia: { storesDirs: ['./stores/**'] },
   imports: { dirs: ['stores'] },

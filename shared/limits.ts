@@ -13,4 +13,5 @@ export const LIMITS = {
   maxFrameCount: 100_000,
   maxListPageSize: 100,
   maxApiTokensPerUser: 50,
+  minPasswordLength: 8,
 } as const

@@ -28,7 +28,7 @@ describe.each(BACKENDS)('routers on %s', (backend) => {
 
   it('answers system.health without sign-in and refuses everything else', async () => {
     const anonymous = createCaller(createContextInner(services, null))
-    expect(await anonymous.system.health()).toEqual({ status: 'ok', version: 'test', database: { kind: backend, ok: true } })
+    expect(await anonymous.system.health()).toEqual({ status: 'ok', version: 'test', database: { kind: backend, ok: true }, maxUploadBytes: 1024 })
     await expect(anonymous.projects.list({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
     await expect(anonymous.tokens.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
   })

@@ -23,7 +23,7 @@ export class AssetService {
     private readonly db: Database,
     private readonly layout: DataLayout,
     private readonly queue: Pick<JobQueue, 'enqueue'>,
-    private readonly maxUploadBytes: number,
+    readonly maxUploadBytes: number,
   ) {}
 
   async ingest(ownerId: string, body: Readable, rawName: string | undefined): Promise<IngestResult> {

@@ -5,6 +5,7 @@ export const systemRouter = router({
   health: publicProcedure.query(async ({ ctx }) => {
     const { db, version } = ctx.services
     const ok = await db.sql.query('SELECT 1').then(() => true, () => false)
-    return { status: ok ? ('ok' as const) : ('degraded' as const), version, database: { kind: db.kind, ok } }
+    // The upload limit is public so the sign-in-free parts of clients (and the UI) can show it.
+    return { status: ok ? ('ok' as const) : ('degraded' as const), version, database: { kind: db.kind, ok }, maxUploadBytes: ctx.services.assets.maxUploadBytes }
   }),
 })
