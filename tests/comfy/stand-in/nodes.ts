@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+
+/** What flows along links in the stand-in: just enough to size the images it writes. */
+export interface Picture { width: number; height: number; batch: number; rgb: [number, number, number] }
+
+export interface NodeRunContext {
+  inputDir: string
+  /** Writes one PNG per batch item under output or temp and returns the UI entries. */
+  save(picture: Picture, prefix: string, kind: 'output' | 'temp'): Promise<Array<{ filename: string; subfolder: string; type: string }>>
+}
+
+export interface NodeDef {
+  /** The `/object_info` entry (recomputed per call, like combos over files). */
+  info(env: NodeEnv): Record<string, unknown>
+  returnTypes: string[]
+  outputNode?: boolean
+  /** Sampler-like nodes report progress and can be interrupted between steps. */
+  steps?(inputs: Record<string, unknown>): number
+  run(inputs: Record<string, unknown>, context: NodeRunContext): Promise<{ values: unknown[]; ui?: Record<string, unknown> }>
+  /** ComfyUI's VALIDATE_INPUTS: true, or the text of the problem. Inputs it covers skip the list check. */
+  validate?(inputs: Record<string, unknown>, env: NodeEnv): true | string
+  validatedInputs?: string[]
+  /** Part of the cache signature besides the inputs (IS_CHANGED). */
+  isChanged?(inputs: Record<string, unknown>, env: NodeEnv): string
+}
+
+export interface NodeEnv { inputDir: string; models: Record<string, string[]> }
+
+const INT = (def: number, min: number, max: number) => ['INT', { default: def, min, max, step: 1 }]
+
+function entry(name: string, required: Record<string, unknown>, output: string[], extra: { optional?: Record<string, unknown>; hidden?: Record<string, unknown>; outputNode?: boolean; category?: string } = {}) {
+  return {
+    input: { required, ...(extra.optional ? { optional: extra.optional } : {}), ...(extra.hidden ? { hidden: extra.hidden } : {}) },
+    input_order: { required: Object.keys(required), ...(extra.optional ? { optional: Object.keys(extra.optional) } : {}), ...(extra.hidden ? { hidden: Object.keys(extra.hidden) } : {}) },
+    output,
+    output_is_list: output.map(() => false),
+    output_name: output,
+    name,
+    display_name: name,
+    description: '',
+    python_module: 'nodes',
+    category: extra.category ?? 'stand-in',
+    output_node: extra.outputNode ?? false,
+  }
+}
+
+function picture(value: unknown): Picture {
+  return (value as Picture | undefined) ?? { width: 64, height: 64, batch: 1, rgb: [128, 128, 128] }
+}
+
+export function inputFiles(inputDir: string): string[] {
+  if (!existsSync(inputDir)) return []
+  return readdirSync(inputDir, { recursive: true, encoding: 'utf8' }).filter((name) => statSync(join(inputDir, name)).isFile()).map((name) => name.split('\\').join('/')).sort()
+}
+
+export const DEFAULT_NODES: Record<string, NodeDef> = {
+  EmptyImage: {
+    info: () => entry('EmptyImage', { width: INT(512, 1, 16384), height: INT(512, 1, 16384), batch_size: INT(1, 1, 4096), color: ['INT', { default: 0, min: 0, max: 0xffffff, step: 1, display: 'color' }] }, ['IMAGE']),
+    returnTypes: ['IMAGE'],
+    run: async (inputs) => {
+      const color = Number(inputs.color)
+      return { values: [{ width: Number(inputs.width), height: Number(inputs.height), batch: Number(inputs.batch_size), rgb: [(color >> 16) & 255, (color >> 8) & 255, color & 255] }] }
+    },
+  },
+  CheckpointLoaderSimple: {
+    info: (env) => entry('CheckpointLoaderSimple', { ckpt_name: [env.models.checkpoints ?? [], { tooltip: 'The name of the checkpoint (model) to load.' }] }, ['MODEL', 'CLIP', 'VAE'], { category: 'loaders' }),
+    returnTypes: ['MODEL', 'CLIP', 'VAE'],
+    run: async (inputs) => ({ values: [{ model: inputs.ckpt_name }, { clip: inputs.ckpt_name }, { vae: inputs.ckpt_name }] }),
+  },
+  EmptyLatentImage: {
+    info: () => entry('EmptyLatentImage', { width: ['INT', { default: 512, min: 16, max: 16384, step: 8 }], height: ['INT', { default: 512, min: 16, max: 16384, step: 8 }], batch_size: INT(1, 1, 4096) }, ['LATENT'], { category: 'latent' }),
+    returnTypes: ['LATENT'],
+    run: async (inputs) => ({ values: [{ width: Number(inputs.width), height: Number(inputs.height), batch: Number(inputs.batch_size), rgb: [40, 90, 160] }] }),
+  },
+  KSampler: {
+    info: () => entry('KSampler', {
+      model: ['MODEL', {}],
+      seed: ['INT', { default: 0, min: 0, max: 0xffffffffffffffff, control_after_generate: true }],
+      steps: INT(20, 1, 10000),
+      cfg: ['FLOAT', { default: 8.0, min: 0.0, max: 100.0, step: 0.1, round: 0.01 }],
+      sampler_name: [['euler', 'euler_ancestral', 'dpmpp_2m'], {}],
+      latent_image: ['LATENT', {}],
+    }, ['LATENT'], { optional: { denoise: ['FLOAT', { default: 1.0, min: 0.0, max: 1.0, step: 0.01 }] }, category: 'sampling' }),
+    returnTypes: ['LATENT'],
+    steps: (inputs) => Number(inputs.steps),
+    run: async (inputs) => {
+      const latent = picture(inputs.latent_image)
+      const seed = Number(inputs.seed)
+      return { values: [{ ...latent, rgb: [seed % 256, (seed >> 8) % 256, 200] }] }
+    },
+  },
+  VAEDecode: {
+    info: () => entry('VAEDecode', { samples: ['LATENT', {}], vae: ['VAE', {}] }, ['IMAGE'], { category: 'latent' }),
+    returnTypes: ['IMAGE'],
+    run: async (inputs) => ({ values: [picture(inputs.samples)] }),
+  },
+  ImageInvert: {
+    info: () => entry('ImageInvert', { image: ['IMAGE', {}] }, ['IMAGE'], { category: 'image' }),
+    returnTypes: ['IMAGE'],
+    run: async (inputs) => {
+      const p = picture(inputs.image)
+      return { values: [{ ...p, rgb: p.rgb.map((c) => 255 - c) as Picture['rgb'] }] }
+    },
+  },
+  LoadImage: {
+    info: (env) => entry('LoadImage', { image: [inputFiles(env.inputDir), { image_upload: true }] }, ['IMAGE', 'MASK'], { category: 'image' }),
+    returnTypes: ['IMAGE', 'MASK'],
+    validatedInputs: ['image'],
+    validate: (inputs, env) => (existsSync(join(env.inputDir, String(inputs.image))) ? true : `Invalid image file: ${String(inputs.image)}`),
+    isChanged: (inputs, env) => {
+      const path = join(env.inputDir, String(inputs.image))
+      return existsSync(path) ? createHash('sha256').update(`${statSync(path).mtimeMs}:${statSync(path).size}`).digest('hex') : ''
+    },
+    run: async (inputs, context) => {
+      const meta = await sharp(join(context.inputDir, String(inputs.image))).metadata()
+      return { values: [{ width: meta.width ?? 64, height: meta.height ?? 64, batch: 1, rgb: [90, 90, 90] }, { mask: true }] }
+    },
+  },
+  SaveImage: {
+    info: () => entry('SaveImage', { images: ['IMAGE', { tooltip: 'The images to save.' }], filename_prefix: ['STRING', { default: 'ComfyUI' }] }, [], { hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' }, outputNode: true, category: 'image' }),
+    returnTypes: [],
+    outputNode: true,
+    run: async (inputs, context) => ({ values: [], ui: { images: await context.save(picture(inputs.images), String(inputs.filename_prefix), 'output') } }),
+  },
+  PreviewImage: {
+    info: () => entry('PreviewImage', { images: ['IMAGE', {}] }, [], { hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' }, outputNode: true, category: 'image' }),
+    returnTypes: [],
+    outputNode: true,
+    run: async (inputs, context) => ({ values: [], ui: { images: await context.save(picture(inputs.images), 'ComfyUI_temp_abcde', 'temp') } }),
+  },
+}
