@@ -62,8 +62,8 @@ export function findWorkflowProblems(workflow: unknown, objectInfo: ObjectInfo):
       const type = inputTypeOf(spec)
       if (Array.isArray(value)) {
         const link = checkLink(value, nodes, objectInfo)
-        if (typeof link === 'string') at(name, link)
-        else if (!typesMatch(link, type)) at(name, `receives ${link} from node #${String(value[0])} but needs ${type}.`)
+        if ('problem' in link) at(name, link.problem)
+        else if (!typesMatch(link.type, type)) at(name, `receives ${link.type} from node #${String(value[0])} but needs ${type}.`)
         continue
       }
       if (value && typeof value === 'object' && '__value__' in value) continue
@@ -99,19 +99,19 @@ export function validateWorkflow(workflow: unknown, objectInfo: ObjectInfo): voi
 }
 
 /** The output type a link delivers, or a sentence saying why it is broken. */
-function checkLink(value: unknown[], nodes: Record<string, unknown>, objectInfo: ObjectInfo): string {
+function checkLink(value: unknown[], nodes: Record<string, unknown>, objectInfo: ObjectInfo): { type: string } | { problem: string } {
   const [source, slot] = value
   if (value.length !== 2 || typeof source !== 'string' || typeof slot !== 'number' || !Number.isInteger(slot)) {
-    return `a link must be ["<node id as a string>", <output index>], got ${JSON.stringify(value)}.`
+    return { problem: `a link must be ["<node id as a string>", <output index>], got ${JSON.stringify(value)}.` }
   }
   const sourceNode = nodes[source] as { class_type?: string } | undefined
-  if (!sourceNode) return `links to node #${source}, which is not in the workflow.`
+  if (!sourceNode) return { problem: `links to node #${source}, which is not in the workflow.` }
   const sourceInfo = sourceNode.class_type ? objectInfo[sourceNode.class_type] : undefined
-  if (!sourceInfo) return `links to node #${source}, whose type is unknown.`
+  if (!sourceInfo) return { problem: `links to node #${source}, whose type is unknown.` }
   const outputs = outputTypesOf(sourceInfo)
   const type = outputs[slot]
-  if (type === undefined) return `links to output ${slot} of node #${source} (${sourceNode.class_type}), which has ${outputs.length} output${outputs.length === 1 ? '' : 's'}.`
-  return type
+  if (type === undefined) return { problem: `links to output ${slot} of node #${source} (${sourceNode.class_type}), which has ${outputs.length} output${outputs.length === 1 ? '' : 's'}.` }
+  return { type }
 }
 
 /** ComfyUI's rule: equal, a wildcard, or overlapping comma-separated type lists. */
