@@ -48,7 +48,14 @@ export async function runPrompt(connection: ComfyConnection, workflow: Workflow,
   let objectInfo = connection.objectInfo.peek()
   if (options.validate !== false) {
     objectInfo = await connection.objectInfo.get(options.signal)
-    validateWorkflow(workflow, objectInfo)
+    try {
+      validateWorkflow(workflow, objectInfo)
+    } catch (error) {
+      // The cached copy may predate a model or custom node installed since: look again before refusing.
+      if (!(error instanceof ComfyError) || (error.kind !== 'missing_model' && error.kind !== 'missing_node')) throw error
+      objectInfo = await connection.objectInfo.refresh(options.signal)
+      validateWorkflow(workflow, objectInfo)
+    }
   }
   // Listen before queueing: a cached prompt can run completely before POST /prompt answers.
   const watch = new PromptWatch(connection, promptId, workflow, objectInfo, options)
@@ -59,7 +66,7 @@ export async function runPrompt(connection: ComfyConnection, workflow: Workflow,
       prompt_id: promptId,
       client_id: connection.socket.clientId,
       extra_data: options.extraData,
-    }, { attempts: options.submitAttempts, objectInfo, signal: options.signal, onLog: options.onLog })
+    }, { attempts: options.submitAttempts, objectInfo, refreshObjectInfo: () => connection.objectInfo.refresh(options.signal), signal: options.signal, onLog: options.onLog })
     if (found?.where === 'history') watch.settleFromHistory(found.entry)
     return await watch.wait()
   } finally {

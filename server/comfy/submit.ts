@@ -11,6 +11,8 @@ export interface SubmitOptions {
   attempts?: number
   backoff?: BackoffOptions
   objectInfo?: ObjectInfo
+  /** Fresh `/object_info`, read when a rejection names a missing model, to list what the server has now. */
+  refreshObjectInfo?: () => Promise<ObjectInfo>
   signal?: AbortSignal
   onLog?: (message: string, level: 'info' | 'warn') => void
 }
@@ -43,7 +45,12 @@ export async function submitPromptOnce(http: ComfyHttp, request: PromptRequest, 
     }
     try {
       const result = await http.submitPrompt(request, options.signal)
-      if (!result.ok) throw classifyRejection(result.rejected, options.objectInfo, request.prompt)
+      if (!result.ok) {
+        const rejection = classifyRejection(result.rejected, options.objectInfo, request.prompt)
+        if (rejection.kind !== 'missing_model' || !options.refreshObjectInfo) throw rejection
+        const fresh = await options.refreshObjectInfo().catch(() => options.objectInfo)
+        throw classifyRejection(result.rejected, fresh, request.prompt)
+      }
       const dropped = fromNodeErrors(result.accepted.node_errors, options.objectInfo)
       if (dropped) {
         // Some outputs were queued, the broken ones silently skipped: a partial result is not what was asked for.
