@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runPrompt, type ComfyConnection, type RunProgress } from '../../server/comfy'
+import type { ComfyMessage } from '../../server/comfy/protocol'
 import type { Preview } from '../../server/comfy/socket'
 import { connect, FAST, samplerWorkflow, simpleWorkflow, startStandIn } from './helpers'
 import type { ComfyStandIn } from './stand-in/server'
@@ -46,7 +47,7 @@ describe('runPrompt', () => {
     const workflow = { ...simpleWorkflow('order/first'), ...samplerWorkflow({ steps: 3, seed: 21, prefix: 'order/second' }) }
     standIn.behave('KSampler', { delayMs: 300, steps: 3 })
     const executedSeen: string[] = []
-    const onMessage = (m: { type: string; data: { node?: unknown } }) => { if (m.type === 'executed') executedSeen.push(String(m.data.node)) }
+    const onMessage = (m: ComfyMessage) => { if (m.type === 'executed') executedSeen.push(m.data.node) }
     connection.socket.on('message', onMessage)
     const outcome = await runPrompt(connection, workflow, FAST)
     connection.socket.off('message', onMessage)

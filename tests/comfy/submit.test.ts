@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ComfyError, isTransientComfyError, runPrompt, type ComfyConnection } from '../../server/comfy'
+import type { Workflow } from '../../server/comfy/protocol'
 import { connect, FAST, samplerWorkflow, simpleWorkflow, startStandIn } from './helpers'
 import type { ComfyStandIn } from './stand-in/server'
 
@@ -89,7 +90,7 @@ describe('submitting prompts', () => {
 
   it('refuses a partially valid workflow instead of running only some outputs', async () => {
     standIn.behave('EmptyImage', { delayMs: 1000 })
-    const workflow = { ...simpleWorkflow('partial/keep'), 3: { class_type: 'SaveImage', inputs: { images: ['1', 0] } } }
+    const workflow: Workflow = { ...simpleWorkflow('partial/keep'), 3: { class_type: 'SaveImage', inputs: { images: ['1', 0] } } }
     workflow['1']!.inputs.color = 0x123456 // not cached from earlier runs, so it takes its delay
     const error = await rejection(runPrompt(connection, workflow, { ...FAST, validate: false, promptId: 'p-partial-run' }))
     expect(error.kind).toBe('invalid_workflow')
