@@ -44,10 +44,11 @@ export async function handleUpload(folders: Folders, form: FormData, mask: boole
     const original = originalPath(folders, refText)
     // An invalid original is silently skipped, still answering 200 (server.py:370-414).
     if (original) {
-      const alpha = await sharp(bytes).ensureAlpha().extractChannel(3).toBuffer()
-      const meta = await sharp(original).metadata()
-      const resized = await sharp(alpha).resize(meta.width, meta.height).toBuffer()
-      await sharp(original).removeAlpha().joinChannel(resized).png().toFile(join(dir, name))
+      const rgb = await sharp(original).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+      const { width, height } = rgb.info
+      const alpha = await sharp(bytes).ensureAlpha().extractChannel(3).resize(width, height).raw().toBuffer()
+      // Two pipelines: sharp applies removeAlpha after joinChannel within one.
+      await sharp(rgb.data, { raw: rgb.info }).joinChannel(alpha, { raw: { width, height, channels: 1 } }).png().toFile(join(dir, name))
     }
   } else if (!existsSync(join(dir, name)) || overwrite) {
     await writeFile(join(dir, name), bytes)
