@@ -41,7 +41,7 @@ export async function seekVideo(video: HTMLVideoElement, time: number, loop: boo
   const duration = Number.isFinite(video.duration) ? video.duration : Infinity
   let t = Math.max(0, time)
   if (loop && Number.isFinite(duration) && duration > 0) t %= duration
-  t = Math.min(t + SEEK_EPSILON, Math.max(0, duration - SEEK_EPSILON))
+  t = Math.min(t + SEEK_EPSILON, duration)
   if (Math.abs(video.currentTime - t) < 1e-6 && !video.seeking && video.readyState >= 2) return
   const seeked = once(video, 'seeked')
   video.currentTime = t

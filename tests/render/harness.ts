@@ -128,3 +128,22 @@ export function expectPixel(actual: readonly number[], expected: readonly number
   const off = expected.some((e, i) => Math.abs((actual[i] as number) - e) > tolerance)
   if (off) throw new Error(`${label} pixel [${actual.join(', ')}] is not within ±${tolerance} of [${expected.join(', ')}]`)
 }
+
+/** Asset ids are uuids; tests number theirs. */
+export const assetId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+
+/** Opens the /render page once for a test file. */
+export function useRenderPage(hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void }): () => Page {
+  let harness: RenderHarness | undefined
+  hooks.beforeAll(async () => { harness = await openRenderPage() }, 90_000)
+  hooks.afterAll(async () => { await harness?.close() })
+  return () => {
+    if (!harness) throw new Error('the render page is not open')
+    return harness.page
+  }
+}
+
+/** sRGB bytes of a `#rrggbb` colour. */
+export function rgb(hex: string): [number, number, number] {
+  return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]
+}
