@@ -162,6 +162,10 @@ describe('null and nested composition', () => {
     expectPixel(early.at(36, 20), BLACK, 2, 'child layer not yet in')
     const shifted = await render(page(), documentWith([nested(-2)], {}, [child]), 3)
     expectPixel(shifted.at(36, 20), [0, 0, 255, 255], 2, 'child frame 5 at parent frame 3 with start −2')
+    // Half-transparent content stays half-transparent (premultiplied once): 50 % red over blue.
+    const faint = { ...child, id: 'faint', layers: [solid('half', '#ff0000', 0, 0, 32, 32, { transform: { opacity: { value: 50 } } } as Partial<LayerInput>)] }
+    const overBlue = documentWith([{ ...nested(0), data: { compositionId: 'faint' } } as LayerInput], { backgroundColor: '#0000ff' }, [faint])
+    expectPixel((await render(page(), overBlue, 0)).at(20, 20), [128, 0, 127, 255], 2, 'half red over blue')
     const scaled = await render(page(), documentWith([nested(0, 200)], {}, [child]), 3)
     expectPixel(scaled.at(46, 46), [255, 0, 0, 255], 2, 'scaled child')
     expectPixel(scaled.at(50, 12), BLACK, 2, 'above the scaled child')
