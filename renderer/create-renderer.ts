@@ -7,14 +7,13 @@ import { RasterCache } from './content'
 import { depthToGrey } from './depth'
 import { Gpu, configureTexture } from './gpu'
 import { createMaterials, disposeMaterials, setUniforms } from './materials'
+import { OUTPUT_MODE } from './shaders/fullscreen'
 import type { RenderPass, Renderer, RendererOptions } from './types'
 
 type PassSpec = { type: 'color' } | { type: 'depth'; range?: [number, number] } | { type: 'matte'; layerId: string }
 
 const normalisePass = (pass: RenderPass): PassSpec => (typeof pass === 'string' ? { type: pass } : pass)
 
-/** Output conversions of the output shader. */
-const OUTPUT = { straight: 0, alphaAsGrey: 1, copy: 2 } as const
 
 /**
  * A WebGL2 compositor for project documents (browser only). Every frame is computed from the
@@ -25,7 +24,7 @@ const OUTPUT = { straight: 0, alphaAsGrey: 1, copy: 2 } as const
  * the top. The background is the composition's colour, transparent when it is `#rrggbb00`.
  */
 export function createRenderer(options: RendererOptions): Renderer {
-  const gpu = new Gpu(options.canvas)
+  const gpu = new Gpu(options.canvas, options.precision)
   const materials = createMaterials()
   const assets = new AssetStore(options.loadImage)
   const rasters = new RasterCache()
@@ -50,23 +49,23 @@ export function createRenderer(options: RendererOptions): Renderer {
     gpu.pass(materials.output, target)
     if (options.canvas) {
       gpu.renderer.setSize(width, height, false)
-      setUniforms(materials.output, { tSource: target.texture, uMode: OUTPUT.copy, uFlipY: true })
+      setUniforms(materials.output, { tSource: target.texture, uMode: OUTPUT_MODE.opaque, uFlipY: true })
       gpu.pass(materials.output, null)
     }
   }
 
   const colorPass = async (state: CompositionState) => {
     const picture = await compositor.composite(state, width, height, true)
-    toOutput(picture, OUTPUT.straight)
+    toOutput(picture, OUTPUT_MODE.straight)
     gpu.pool.release(picture)
   }
 
   const mattePass = async (state: CompositionState, layerId: string) => {
     const layer = state.layers.find((each) => each.id === layerId)
     if (!layer) throw new Error(`layer "${layerId}" is not in composition "${state.id}"`)
-    const target = layer.inRange ? await compositor.renderLayer(state, layer, width, height, 0) : gpu.pool.acquire(width, height)
+    const target = layer.inRange ? (await compositor.renderLayer(state, layer, width, height, 0, true)).target : gpu.pool.acquire(width, height)
     if (!layer.inRange) gpu.clear(target)
-    toOutput(target, OUTPUT.alphaAsGrey)
+    toOutput(target, OUTPUT_MODE.alphaAsGrey)
     gpu.pool.release(target)
   }
 
@@ -84,7 +83,7 @@ export function createRenderer(options: RendererOptions): Renderer {
     gpu.renderer.readRenderTargetPixels(target, 0, 0, width, height, samples)
     gpu.pool.release(target)
     const grey = configureTexture(new DataTexture(depthToGrey(samples, width, height, range), width, height, RGBAFormat, UnsignedByteType))
-    toOutput(grey, OUTPUT.copy)
+    toOutput(grey, OUTPUT_MODE.opaque)
     grey.dispose()
   }
 

@@ -14,6 +14,8 @@ export interface HeadlessRenderOptions {
   layerId?: string
   /** Depth pass normalisation range [near, far] in composition pixels. */
   depthRange?: [number, number]
+  /** Colour target precision; changing it starts a new renderer. */
+  precision?: 'auto' | 'half' | 'byte'
 }
 
 export interface HeadlessRenderResult {
@@ -23,6 +25,8 @@ export interface HeadlessRenderResult {
   data: string
   /** Time spent in renderFrame, milliseconds. */
   renderMs: number
+  /** Time spent reading the pixels back from the GPU, milliseconds. */
+  readMs: number
 }
 
 export interface HeadlessApi {
@@ -84,6 +88,7 @@ function toPng(pixels: Uint8ClampedArray, width: number, height: number): string
  */
 export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessApi {
   let renderer: Renderer | null = null
+  let rendererPrecision: HeadlessRenderOptions['precision'] = 'auto'
   let assets: Record<string, string> = {}
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -93,7 +98,13 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
     if (!composition) throw new Error(`composition "${compositionId}" is not in the document`)
     const width = options.width ?? composition.width
     const height = options.height ?? composition.height
-    renderer ??= createRenderer({ width, height, loadImage: (id) => loadAsset(id, assets) })
+    const precision = options.precision ?? 'auto'
+    if (renderer && precision !== rendererPrecision) {
+      renderer.dispose()
+      renderer = null
+    }
+    rendererPrecision = precision
+    renderer ??= createRenderer({ width, height, precision, loadImage: (id) => loadAsset(id, assets) })
     renderer.resize(width, height)
     const given = options.assets ?? {}
     const changed = Object.keys(given).filter((id) => assets[id] !== given[id])
@@ -107,10 +118,12 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
           : pass
     const started = performance.now()
     await renderer.renderFrame(document, compositionId, frame, spec)
+    const rendered = performance.now()
     const pixels = renderer.readPixels()
-    const renderMs = performance.now() - started
+    const renderMs = rendered - started
+    const readMs = performance.now() - rendered
     const format = options.format ?? 'rgba'
-    return { width, height, format, data: format === 'png' ? toPng(pixels, width, height) : base64(pixels), renderMs }
+    return { width, height, format, data: format === 'png' ? toPng(pixels, width, height) : base64(pixels), renderMs, readMs }
   }
 
   const api: HeadlessApi = {

@@ -47,10 +47,10 @@ export class TargetPool {
   }
 }
 
-/** Half floats for colour when the GPU can render to them (no 8-bit banding across many layers). */
-export function targetTypes(canRenderFloat: boolean): Record<TargetPrecision, TextureDataType> {
+/** Colour targets in half floats (when the GPU can render to them) or 8 bits per channel. */
+export function targetTypes(canRenderFloat: boolean, halfFloatColor: boolean): Record<TargetPrecision, TextureDataType> {
   return {
-    color: canRenderFloat ? HalfFloatType : UnsignedByteType,
+    color: canRenderFloat && halfFloatColor ? HalfFloatType : UnsignedByteType,
     float: canRenderFloat ? FloatType : UnsignedByteType,
     byte: UnsignedByteType,
   }

@@ -17,6 +17,8 @@ export interface RendererOptions {
   width: number
   height: number
   loadImage: LoadAsset
+  /** Colour target precision (see ColorPrecision in gpu.ts); default `auto`. */
+  precision?: 'auto' | 'half' | 'byte'
 }
 
 /**

@@ -17,9 +17,13 @@ out vec4 fragColor;
 void main() { fragColor = uColor; }
 `
 
+/** `uMode` values of the output shader. */
+export const OUTPUT_MODE = { straight: 0, alphaAsGrey: 1, opaque: 2, copy: 3 } as const
+
 /**
  * Final conversion of a premultiplied target: `uMode` 0 = straight RGBA (colour pass),
- * 1 = alpha as opaque grey (matte pass). `uFlipY` for presenting to a canvas (row 0 = bottom).
+ * 1 = alpha as opaque grey (matte pass), 2 = colour made opaque, 3 = plain copy. `uFlipY` for
+ * presenting to a canvas (row 0 = bottom).
  */
 export const outputFragment = /* glsl */ `
 precision highp float;
@@ -34,6 +38,7 @@ void main() {
   vec4 c = texture(tSource, uv);
   if (uMode == 1) { fragColor = vec4(vec3(clamp(c.a, 0.0, 1.0)), 1.0); return; }
   if (uMode == 2) { fragColor = vec4(c.rgb, 1.0); return; }
+  if (uMode == 3) { fragColor = c; return; }
   vec3 straight = c.a > 0.0 ? c.rgb / c.a : vec3(0.0);
   fragColor = clamp(vec4(straight, c.a), 0.0, 1.0);
 }

@@ -164,3 +164,30 @@ describe('track mattes', () => {
     expectPixel(pic.at(40, 48), [255, 0, 0, 255], 2, 'no matte')
   })
 })
+
+describe('precision', () => {
+  test('half-float and 8-bit colour targets agree within rounding', async () => {
+    const doc = documentWith([
+      solid('a', '#cc6633', 0, 0, 40, 64, { blendMode: 'overlay', transform: { opacity: { value: 70 } } } as Partial<LayerInput>),
+      solid('b', '#33cc99', 24, 0, 40, 64, { blendMode: 'multiply', transform: { opacity: { value: 30 } } } as Partial<LayerInput>),
+      solid('c', '#ffffff', 0, 20, 64, 24, { transform: { opacity: { value: 10 } } } as Partial<LayerInput>),
+      solid('base', '#3399e6', 0, 0, 64, 64),
+    ])
+    const half = await render(page(), doc, 0, 'color', { precision: 'half' })
+    const bytes = await render(page(), doc, 0, 'color', { precision: 'byte' })
+    let worst = 0
+    for (let i = 0; i < half.data.length; i++) worst = Math.max(worst, Math.abs((half.data[i] as number) - (bytes.data[i] as number)))
+    // 8-bit targets round once per translucent layer: three here.
+    expect(worst).toBeLessThanOrEqual(3)
+    // Both match the formula where all three overlap (x 24..40, y 20..44).
+    const [b, a, m, w] = [rgb('#3399e6'), rgb('#cc6633'), rgb('#33cc99'), [255, 255, 255]].map((c) => c.map((v) => v / 255))
+    const overlay = (bc: number, s: number) => (bc <= 0.5 ? 2 * bc * s : 1 - 2 * (1 - bc) * (1 - s))
+    const expected = (b as number[]).map((bc, i) => {
+      const afterA = 0.7 * overlay(bc, (a as number[])[i] as number) + 0.3 * bc
+      const afterB = 0.3 * afterA * ((m as number[])[i] as number) + 0.7 * afterA
+      return Math.round((0.1 * ((w as number[])[i] as number) + 0.9 * afterB) * 255)
+    })
+    expectPixel(half.at(32, 32), [...expected, 255], 2, 'half')
+    expectPixel(bytes.at(32, 32), [...expected, 255], 2, 'byte')
+  })
+})
