@@ -182,12 +182,13 @@ describe('precision', () => {
     // Both match the formula where all three overlap (x 24..40, y 20..44).
     const [b, a, m, w] = [rgb('#3399e6'), rgb('#cc6633'), rgb('#33cc99'), [255, 255, 255]].map((c) => c.map((v) => v / 255))
     const overlay = (bc: number, s: number) => (bc <= 0.5 ? 2 * bc * s : 1 - 2 * (1 - bc) * (1 - s))
+    // Bottom up: 10 % white over the base, then multiply at 30 %, then overlay at 70 %.
     const expected = (b as number[]).map((bc, i) => {
-      const afterA = 0.7 * overlay(bc, (a as number[])[i] as number) + 0.3 * bc
-      const afterB = 0.3 * afterA * ((m as number[])[i] as number) + 0.7 * afterA
-      return Math.round((0.1 * ((w as number[])[i] as number) + 0.9 * afterB) * 255)
+      const afterC = 0.1 * ((w as number[])[i] as number) + 0.9 * bc
+      const afterB = 0.3 * afterC * ((m as number[])[i] as number) + 0.7 * afterC
+      return Math.round((0.7 * overlay(afterB, (a as number[])[i] as number) + 0.3 * afterB) * 255)
     })
     expectPixel(half.at(32, 32), [...expected, 255], 2, 'half')
-    expectPixel(bytes.at(32, 32), [...expected, 255], 2, 'byte')
+    expectPixel(bytes.at(32, 32), [...expected, 255], 3, 'byte (one level per translucent layer)')
   })
 })

@@ -101,15 +101,15 @@ export function documentWith(
 /** Defaults every layer needs in a test: 100 frames long. */
 export const span = { inPoint: 0, outPoint: 100 }
 
-/** A solid layer w×h of `color`, its top-left corner at (x, y) (anchor at its corner). */
+/** A solid layer w×h of `color`, its top-left corner at (x, y) (anchor at its corner); `rest.transform` adds to the position. */
 export function solid(id: string, color: string, x: number, y: number, w: number, h: number, rest: Partial<LayerInput> = {}): LayerInput {
   return {
     id,
     kind: 'solid',
     ...span,
     data: { color, width: w, height: h },
-    transform: { position: { value: [x, y, 0] } },
     ...rest,
+    transform: { position: { value: [x, y, 0] }, ...rest.transform },
   } as LayerInput
 }
 
