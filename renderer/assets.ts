@@ -1,0 +1,118 @@
+import { Texture } from 'three'
+import { configureTexture } from './gpu'
+import type { AssetSource, LoadAsset } from './types'
+
+export interface Picture {
+  texture: Texture
+  width: number
+  height: number
+  /** Whether the texture holds premultiplied colour. */
+  premultiplied: boolean
+}
+
+export function sourceSize(source: AssetSource): { width: number; height: number } {
+  if (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement) return { width: source.videoWidth, height: source.videoHeight }
+  if (typeof HTMLImageElement !== 'undefined' && source instanceof HTMLImageElement) return { width: source.naturalWidth, height: source.naturalHeight }
+  return { width: source.width, height: source.height }
+}
+
+const isVideo = (source: AssetSource): source is HTMLVideoElement =>
+  typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement
+
+/** Video frames are timestamped to the container's time base: aim 1 ms past the frame's start. */
+const SEEK_EPSILON = 1e-3
+
+function once(target: EventTarget, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => { target.removeEventListener('error', failed); resolve() }
+    const failed = () => { target.removeEventListener(event, done); reject(new Error(`video failed while waiting for ${event}`)) }
+    target.addEventListener(event, done, { once: true })
+    target.addEventListener('error', failed, { once: true })
+  })
+}
+
+/**
+ * Seeks a video to `time` seconds and waits until that frame is decoded ('seeked'). Looping
+ * videos wrap around their duration; others hold their first and last frames.
+ */
+export async function seekVideo(video: HTMLVideoElement, time: number, loop: boolean): Promise<void> {
+  if (video.readyState < 1) await once(video, 'loadedmetadata')
+  if (!video.paused) video.pause()
+  const duration = Number.isFinite(video.duration) ? video.duration : Infinity
+  let t = Math.max(0, time)
+  if (loop && Number.isFinite(duration) && duration > 0) t %= duration
+  t = Math.min(t + SEEK_EPSILON, duration)
+  if (Math.abs(video.currentTime - t) < 1e-6 && !video.seeking && video.readyState >= 2) return
+  const seeked = once(video, 'seeked')
+  video.currentTime = t
+  await seeked
+}
+
+/**
+ * Loaded assets by id: sources are asked for once (until invalidated) and still pictures keep
+ * one texture. Video frames become a new texture per use (a snapshot of the seeked frame), so
+ * two layers showing one video at different times each get their own frame.
+ */
+export class AssetStore {
+  private sources = new Map<string, Promise<AssetSource>>()
+  private pictures = new Map<string, Picture>()
+  /** Seeks of one video element run one after another. */
+  private videoQueue = new Map<string, Promise<unknown>>()
+
+  constructor(private readonly load: LoadAsset) {}
+
+  source(assetId: string): Promise<AssetSource> {
+    let pending = this.sources.get(assetId)
+    if (!pending) {
+      pending = Promise.resolve(this.load(assetId))
+      this.sources.set(assetId, pending)
+      pending.catch(() => this.sources.delete(assetId))
+    }
+    return pending
+  }
+
+  /** A still picture of the asset (a video's current frame if it is a video). */
+  async picture(assetId: string): Promise<Picture> {
+    const cached = this.pictures.get(assetId)
+    if (cached) return cached
+    const source = await this.source(assetId)
+    if (isVideo(source)) return this.videoFrame(assetId, 0, false)
+    const { width, height } = sourceSize(source)
+    const picture = { texture: configureTexture(new Texture(source as never)), width, height, premultiplied: false }
+    this.pictures.set(assetId, picture)
+    return picture
+  }
+
+  /** The frame of a video asset at `time` seconds, as a texture the caller disposes. */
+  async videoFrame(assetId: string, time: number, loop: boolean): Promise<Picture> {
+    const source = await this.source(assetId)
+    if (!isVideo(source)) {
+      const still = await this.picture(assetId)
+      return { ...still, texture: still.texture.clone() }
+    }
+    const previous = this.videoQueue.get(assetId) ?? Promise.resolve()
+    const frame = previous.catch(() => {}).then(async () => {
+      await seekVideo(source, time, loop)
+      return createImageBitmap(source, { premultiplyAlpha: 'none' })
+    })
+    this.videoQueue.set(assetId, frame)
+    const bitmap = await frame
+    const texture = configureTexture(new Texture(bitmap as never))
+    texture.addEventListener('dispose', () => bitmap.close())
+    return { texture, width: bitmap.width, height: bitmap.height, premultiplied: false }
+  }
+
+  invalidate(assetIds?: string[]): void {
+    const ids = assetIds ?? [...new Set([...this.sources.keys(), ...this.pictures.keys()])]
+    for (const id of ids) {
+      this.pictures.get(id)?.texture.dispose()
+      this.pictures.delete(id)
+      this.sources.delete(id)
+      this.videoQueue.delete(id)
+    }
+  }
+
+  dispose(): void {
+    this.invalidate()
+  }
+}
