@@ -4,7 +4,7 @@
  * results compare across machines and runs; nothing here asserts a timing.
  *
  *   npm run bench                           all three, ~2 minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload)
+ *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
  *
  * Writes bench/results/latest.json too.
@@ -20,6 +20,7 @@ import { ensureBuild, REPO_ROOT, startFloorServer } from './servers'
 import { formatBytes, formatMs, formatRate, round } from './stats'
 import { measureThroughput, type ThroughputResult } from './throughput'
 import { measureUpload, type UploadResult } from './upload'
+import { measureRender, type RenderBenchResult } from './render'
 
 const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
@@ -32,7 +33,7 @@ const SETTINGS = {
   uploadRounds: 3,
 }
 
-const ALL = ['latency', 'throughput', 'upload'] as const
+const ALL = ['latency', 'throughput', 'upload', 'render'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
@@ -66,6 +67,7 @@ const floor = await startFloorServer({ BENCH_HEALTH_BODY: healthBody })
 let latency: LatencyResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
+let render: RenderBenchResult | undefined
 try {
   if (selected.has('latency')) {
     const doc = buildLargeDocument(SETTINGS.documentBytes)
@@ -78,6 +80,10 @@ try {
   if (selected.has('throughput')) {
     console.log(`throughput: ${SETTINGS.concurrency} keep-alive connections, ${SETTINGS.throughputSeconds} s each side…`)
     throughput = await measureThroughput({ latticeUrl: server.url, floorUrl: floor.url, concurrency: SETTINGS.concurrency, seconds: SETTINGS.throughputSeconds, warmupSeconds: SETTINGS.throughputWarmupSeconds })
+  }
+  if (selected.has('render')) {
+    console.log('render: 1920×1080 frames in headless Chromium…')
+    render = await measureRender(server.url)
   }
   if (selected.has('upload')) {
     console.log(`upload: ${formatBytes(SETTINGS.uploadBytes)}, ${SETTINGS.uploadRounds} rounds…`)
@@ -104,6 +110,10 @@ if (throughput) {
   rows.push([`system.health vs bare Nitro route (c=${throughput.concurrency})`, formatRate(l.perSecond, 'req/s'), formatRate(n.perSecond, 'req/s'), cost(n.perSecond / l.perSecond)])
   rows.push([`system.health vs bare node:http (c=${throughput.concurrency})`, formatRate(l.perSecond, 'req/s'), formatRate(f.perSecond, 'req/s'), cost(f.perSecond / l.perSecond)])
 }
+if (render) {
+  const ms = (value: number) => `${value.toFixed(0)} ms`
+  rows.push([`renderFrame 1920×1080, 20 layers vs empty`, ms(render.twentyLayers.frameMs), ms(render.empty.frameMs), cost(render.ratio)])
+}
 if (upload) {
   rows.push([`upload ${formatBytes(upload.bytes)} (median of ${upload.rounds})`, formatRate(upload.lattice.mbPerSecond, 'MB/s'), formatRate(upload.floor.mbPerSecond, 'MB/s'), cost(upload.lattice.seconds / upload.floor.seconds)])
 }
@@ -115,7 +125,8 @@ for (const row of rows) console.log(line(row))
 console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
 console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
 console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
-console.log('        upload = node:fs stream copy of the same file on the same disk.')
+console.log('        upload = node:fs stream copy of the same file on the same disk;')
+console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
 if (latency) {
   const p = latency.inProcess
   console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, wire serialize ${formatMs(p.wireSerializeMs)}, wire deserialize ${formatMs(p.wireDeserializeMs)}`)
@@ -150,6 +161,7 @@ const results = {
   },
   throughput: throughput && { ...throughput, ratio: round(throughput.floor.perSecond / throughput.lattice.perSecond) },
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
+  render,
 }
 await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
 await writeFile(join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)
