@@ -1,0 +1,152 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { PatchHistory, record, redoPatches, undoPatches } from '../../../shared/editor/history'
+import { createLayer } from '../../../shared/editor/ops'
+import { createEmptyDocument, type ProjectDocument } from '../../../shared/project'
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
+
+function docWithLayers(): ProjectDocument {
+  const doc = createEmptyDocument({ name: 'History' })
+  const comp = doc.compositions.main!
+  for (const kind of ['solid', 'text', 'null', 'shape'] as const) comp.layers.push(createLayer(kind, comp))
+  return doc
+}
+
+describe('record / undoPatches / redoPatches', () => {
+  it('records sets, deletes and array methods, and undoes and redoes them exactly', () => {
+    const doc = docWithLayers()
+    const original = clone(doc)
+    const patches = record(doc, (draft) => {
+      const comp = draft.compositions.main!
+      comp.name = 'Renamed'
+      comp.layers[1]!.name = 'Title'
+      comp.layers.splice(0, 1)
+      comp.layers.reverse()
+      comp.layers.find((layer) => layer.kind === 'text')!.transform.position.value[0] = 5
+      comp.layers.push({ ...comp.layers[0]!, id: 'copy' })
+      delete (comp.layers[0] as { data?: unknown }).data
+    })
+    const after = clone(doc)
+    expect(after.compositions.main!.name).toBe('Renamed')
+    expect(after.compositions.main!.layers.map((layer) => layer.name)).toEqual(['Shape 1', 'Null 1', 'Title', 'Shape 1'])
+    expect(after.compositions.main!.layers.find((layer) => layer.kind === 'text')!.transform.position.value[0]).toBe(5)
+
+    undoPatches(patches)
+    expect(clone(doc)).toEqual(original)
+    redoPatches(patches)
+    expect(clone(doc)).toEqual(after)
+  })
+
+  it('stores plain values, never the draft proxies of copied objects', () => {
+    const doc = docWithLayers()
+    record(doc, (draft) => {
+      const layers = draft.compositions.main!.layers
+      layers.push({ ...layers[0]!, id: 'copy' })
+    })
+    const copy = doc.compositions.main!.layers.at(-1)!
+    // The spread copied the draft of `transform`; the document must hold the object itself.
+    expect(copy.transform).toBe(doc.compositions.main!.layers[0]!.transform)
+  })
+
+  it('undoes writes through drafts kept across a reorder', () => {
+    const doc = docWithLayers()
+    const original = clone(doc)
+    const patches = record(doc, (draft) => {
+      const layers = draft.compositions.main!.layers
+      const text = layers[1]!
+      layers.splice(0, 1)
+      text.name = 'Moved, then renamed'
+      text.transform.opacity.value = 50
+    })
+    expect(doc.compositions.main!.layers[0]!.name).toBe('Moved, then renamed')
+    undoPatches(patches)
+    expect(clone(doc)).toEqual(original)
+  })
+
+  it('records nothing for writes of the same value', () => {
+    const doc = docWithLayers()
+    const patches = record(doc, (draft) => { draft.compositions.main!.name = doc.compositions.main!.name })
+    expect(patches).toEqual([])
+  })
+
+  it('undoes any sequence of random edits back to the start (property)', () => {
+    type Op = { kind: 'set'; layer: number; x: number } | { kind: 'remove'; layer: number } | { kind: 'move'; from: number; to: number } | { kind: 'rename'; layer: number; name: string } | { kind: 'push' }
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), layer: fc.nat(6), x: fc.integer() }),
+      fc.record({ kind: fc.constant('remove' as const), layer: fc.nat(6) }),
+      fc.record({ kind: fc.constant('move' as const), from: fc.nat(6), to: fc.nat(6) }),
+      fc.record({ kind: fc.constant('rename' as const), layer: fc.nat(6), name: fc.string() }),
+      fc.record({ kind: fc.constant('push' as const) }),
+    )
+    fc.assert(fc.property(fc.array(fc.array(op, { maxLength: 4 }), { maxLength: 12 }), (edits) => {
+      const doc = docWithLayers()
+      const history = new PatchHistory({ limit: 100 })
+      const states = [clone(doc)]
+      for (const edit of edits) {
+        history.push('edit', record(doc, (draft) => {
+          const layers = draft.compositions.main!.layers
+          for (const each of edit as Op[]) {
+            const at = (i: number) => layers[i % Math.max(1, layers.length)]
+            if (each.kind === 'set') { const layer = at(each.layer); if (layer) layer.transform.position.value = [each.x, 0, 0] }
+            if (each.kind === 'remove' && layers.length > 0) layers.splice(each.layer % layers.length, 1)
+            if (each.kind === 'move' && layers.length > 0) { const [item] = layers.splice(each.from % layers.length, 1); layers.splice(each.to % (layers.length + 1), 0, item!) }
+            if (each.kind === 'rename') { const layer = at(each.layer); if (layer) layer.name = each.name }
+            if (each.kind === 'push' && layers[0]) layers.push({ ...layers[0], id: `copy-${layers.length}` })
+          }
+        }))
+        if (history.size === states.length) states.push(clone(doc))
+      }
+      const final = clone(doc)
+      for (let i = states.length - 1; i > 0; i--) {
+        history.undo()
+        expect(clone(doc)).toEqual(states[i - 1])
+      }
+      expect(history.canUndo).toBe(false)
+      while (history.canRedo) history.redo()
+      expect(clone(doc)).toEqual(final)
+    }), { numRuns: 150 })
+  })
+})
+
+describe('PatchHistory', () => {
+  it('merges edits with one merge key within the window, and caps its length', () => {
+    let now = 0
+    const history = new PatchHistory({ limit: 3, mergeWindowMs: 500, now: () => now })
+    const doc = { a: 0, b: 0 }
+    for (let i = 1; i <= 3; i++) {
+      now += 100
+      history.push('drag', record(doc, (draft) => { draft.a = i }), 'drag-a')
+    }
+    expect(history.size).toBe(1)
+    history.undo()
+    expect(doc.a).toBe(0)
+    history.redo()
+    expect(doc.a).toBe(3)
+
+    now += 1000
+    history.push('drag', record(doc, (draft) => { draft.a = 4 }), 'drag-a')
+    expect(history.size).toBe(2)
+    for (let i = 0; i < 5; i++) history.push(`b${i}`, record(doc, (draft) => { draft.b = i + 1 }))
+    expect(history.size).toBe(3)
+    expect(history.undoLabel).toBe('b4')
+    history.undo()
+    history.undo()
+    history.undo()
+    expect(history.canUndo).toBe(false)
+    expect(doc.b).toBe(2)
+  })
+
+  it('drops the redo branch on a new edit and ignores empty edits', () => {
+    const history = new PatchHistory()
+    const doc = { a: 1 }
+    history.push('one', record(doc, (draft) => { draft.a = 2 }))
+    history.undo()
+    expect(history.canRedo).toBe(true)
+    history.push('nothing', [])
+    expect(history.canRedo).toBe(true)
+    history.push('two', record(doc, (draft) => { draft.a = 3 }))
+    expect(history.canRedo).toBe(false)
+    expect(history.redoLabel).toBeNull()
+  })
+})
