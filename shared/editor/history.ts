@@ -89,12 +89,14 @@ export function record<T extends object>(root: T, mutator: (draft: T) => void, o
     const handler: ProxyHandler<AnyObject> = {
       get(obj, key) {
         if (key === DRAFT_TARGET) return obj
+        // Array methods (iteration included) run natively on the draft, not as a wrapper's
+        // own versions, so elements they read are drafts and the writes they make are recorded.
+        if (open && Array.isArray(obj)) {
+          const native = (Array.prototype as unknown as AnyObject)[key as string]
+          if (typeof native === 'function') return native
+        }
         const value = obj[key as string]
         if (typeof key === 'symbol' || !open) return value
-        // Array methods run natively on the draft (not a wrapper's own versions), so elements
-        // they read are drafts and the writes they make are recorded.
-        const native = Array.isArray(obj) ? (Array.prototype as unknown as AnyObject)[key] : undefined
-        if (typeof native === 'function') return native
         if (typeof value === 'function') return value
         if (!isObject(value)) return value
         // Cached per draft (not per object): a draft's path is where it was reached from.

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { computed, reactive, toRaw } from 'vue'
 import { describe, expect, it } from 'vitest'
 import { PatchHistory, record, redoPatches, undoPatches } from '../../../shared/editor/history'
 import { createLayer } from '../../../shared/editor/ops'
@@ -64,6 +65,29 @@ describe('record / undoPatches / redoPatches', () => {
     expect(clone(doc)).toEqual(original)
   })
 
+  it('records writes to elements reached by iterating, even when the array wraps its items', () => {
+    // Like Vue's reactive arrays: iteration and search methods hand out wrapped items.
+    const doc = docWithLayers()
+    const layers = doc.compositions.main!.layers
+    const wrapping = new Proxy(layers, {
+      get(target, key) {
+        if (key === Symbol.iterator || key === 'find') {
+          return () => { throw new Error('the wrapper\'s own method was used') }
+        }
+        return Reflect.get(target, key)
+      },
+    })
+    doc.compositions.main!.layers = wrapping
+    const original = clone(doc)
+    const patches = record(doc, (draft) => {
+      for (const layer of draft.compositions.main!.layers) layer.name = `${layer.name}!`
+      draft.compositions.main!.layers.find((layer) => layer.kind === 'text')!.solo = true
+    })
+    expect(patches.length).toBe(5)
+    undoPatches(patches)
+    expect(clone(doc)).toEqual(original)
+  })
+
   it('records nothing for writes of the same value', () => {
     const doc = docWithLayers()
     const patches = record(doc, (draft) => { draft.compositions.main!.name = doc.compositions.main!.name })
@@ -106,6 +130,38 @@ describe('record / undoPatches / redoPatches', () => {
       while (history.canRedo) history.redo()
       expect(clone(doc)).toEqual(final)
     }), { numRuns: 150 })
+  })
+})
+
+describe('with Vue reactivity (as the editor store uses it)', () => {
+  it('records through a reactive document, stores raw values and updates computeds on undo/redo', () => {
+    const doc = reactive(docWithLayers()) as ProjectDocument
+    const original = clone(doc)
+    const history = new PatchHistory({ wrap: (value) => reactive(value) as typeof value })
+    const names = computed(() => doc.compositions.main!.layers.map((layer) => layer.name).join(','))
+    const easing = computed(() => doc.compositions.main!.layers[1]!.transform.position.keyframes[0]?.easing ?? null)
+    expect(names.value).toBe('Solid 1,Text 1,Null 1,Shape 1')
+
+    history.push('edit', record(doc, (draft) => {
+      const layers = draft.compositions.main!.layers
+      for (const layer of layers) layer.name = layer.name.toUpperCase()
+      layers.find((layer) => layer.kind === 'text')!.transform.position.keyframes.push({ id: 'k', frame: 0, value: [1, 2, 3], interpolation: 'linear' })
+      for (const keyframe of layers[1]!.transform.position.keyframes) keyframe.easing = 'easeIn'
+      layers.splice(2, 1)
+    }, { unwrap: toRaw }))
+    expect(names.value).toBe('SOLID 1,TEXT 1,SHAPE 1')
+    expect(easing.value).toBe('easeIn')
+    // Nothing reactive leaks into the stored document.
+    const raw = toRaw(doc).compositions.main!.layers
+    expect(raw.every((layer) => toRaw(layer) === layer)).toBe(true)
+
+    history.undo()
+    expect(names.value).toBe('Solid 1,Text 1,Null 1,Shape 1')
+    expect(easing.value).toBeNull()
+    expect(clone(doc)).toEqual(original)
+    history.redo()
+    expect(names.value).toBe('SOLID 1,TEXT 1,SHAPE 1')
+    expect(easing.value).toBe('easeIn')
   })
 })
 

@@ -1,0 +1,153 @@
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLatticeClient } from '../../client'
+import type { ProjectDocument } from '../../shared/project'
+import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+
+const POLL = { timeout: 15_000, interval: 100 }
+
+/** The editor as a user drives it: layers, keyframes, eases, undo, autosave, conflicts. */
+describe('the editor', () => {
+  let app: BrowserApp
+  let page: Page
+  let projectId = ''
+  let script: ReturnType<typeof createLatticeClient>
+
+  const rows = () => page.getByTestId('layer-row')
+  const positionKeys = () => page.locator('[data-testid="keyframe"][data-path="transform.position"]')
+  const saveState = () => page.getByTestId('editor-save-state').getAttribute('data-state')
+  const frameShown = () => page.getByTestId('timeline-frame').textContent()
+  const stored = async () => (await script.api.projects.get.query({ id: projectId })) as { revision: number; document: ProjectDocument }
+
+  async function addLayer(label: string) {
+    await page.getByTestId('layer-add').click()
+    await page.getByRole('menuitem', { name: label, exact: true }).click()
+  }
+
+  beforeAll(async () => {
+    app = await openApp()
+    page = app.page
+    script = createLatticeClient({ url: app.server.url, token: BOOTSTRAP_TOKEN })
+    const created = await script.api.projects.create.mutate({ name: 'Editor test', width: 640, height: 360, fps: 24, frameCount: 48 })
+    projectId = created.id
+    await signIn(page)
+  })
+  afterAll(async () => {
+    await app?.dispose()
+  })
+
+  it('opens the project with an empty composition', async () => {
+    await page.goto(`/projects/${projectId}`)
+    await expect.poll(() => page.getByTestId('composition-size').textContent(), POLL).toContain('640×360')
+    expect(await page.getByTestId('layer-list').textContent()).toContain('No layers yet.')
+    expect(await page.getByTestId('editor-undo').isDisabled()).toBe(true)
+  })
+
+  it('adds a solid and a text layer', async () => {
+    await addLayer('Solid')
+    await expect.poll(() => rows().count(), POLL).toBe(1)
+    await addLayer('Text')
+    await expect.poll(() => rows().count(), POLL).toBe(2)
+    // New layers go above the selection and become selected.
+    expect(await rows().nth(0).getByTestId('layer-name').textContent()).toBe('Text 1')
+    expect(await rows().nth(1).getByTestId('layer-name').textContent()).toBe('Solid 1')
+    expect(await page.getByTestId('properties-panel').textContent()).toContain('Text 1')
+  })
+
+  it('keys position at two frames and eases the first keyframe', async () => {
+    await page.getByTestId('stopwatch-transform-position').click()
+    await expect.poll(() => positionKeys().count(), POLL).toBe(1)
+
+    // Ten frames on with the keyboard (outside any input).
+    await page.getByTestId('editor-viewport').click()
+    await page.keyboard.press('Shift+ArrowRight')
+    await expect.poll(frameShown, POLL).toMatch(/^10/)
+
+    const x = page.getByTestId('value-transform-position-0')
+    await x.fill('100')
+    await x.press('Enter')
+    await expect.poll(() => positionKeys().count(), POLL).toBe(2)
+    expect(await positionKeys().nth(1).getAttribute('data-frame')).toBe('10')
+
+    // Between the keys the panel shows the engine's value.
+    await page.getByTestId('editor-viewport').click()
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    await expect.poll(frameShown, POLL).toMatch(/^5/)
+    // Linear from 320 (centre) to 100 over 10 frames: 210 at frame 5.
+    await expect.poll(() => x.inputValue(), POLL).toBe('210')
+
+    await positionKeys().nth(0).click()
+    await page.getByTestId('keyframe-ease').click()
+    await page.getByRole('menuitem', { name: 'easeInOut', exact: true }).click()
+    await expect.poll(() => page.getByTestId('keyframe-ease').textContent(), POLL).toContain('easeInOut')
+    // Ease in-out is symmetric: frame 5 is still halfway.
+    await expect.poll(() => x.inputValue(), POLL).toBe('210')
+  })
+
+  it('undoes and redoes edits', async () => {
+    await page.getByTestId('editor-undo').click()
+    await expect.poll(() => page.getByTestId('keyframe-ease').textContent(), POLL).toContain('linear')
+    await page.getByTestId('editor-undo').click()
+    await expect.poll(() => positionKeys().count(), POLL).toBe(1)
+
+    await page.getByTestId('editor-redo').click()
+    await expect.poll(() => positionKeys().count(), POLL).toBe(2)
+    // Keyboard redo too (focus outside inputs).
+    await page.getByTestId('editor-viewport').click()
+    await page.keyboard.press('ControlOrMeta+Shift+z')
+    await expect.poll(() => page.getByTestId('keyframe-ease').textContent(), POLL).toContain('easeInOut')
+    expect(await page.getByTestId('editor-redo').isDisabled()).toBe(true)
+  })
+
+  it('autosaves, and the layers and keyframes are there after a reload', async () => {
+    await expect.poll(saveState, POLL).toBe('saved')
+    const { document } = await stored()
+    const layers = document.compositions[document.mainCompositionId]!.layers
+    expect(layers.map((layer) => [layer.kind, layer.name])).toEqual([['text', 'Text 1'], ['solid', 'Solid 1']])
+    const keys = layers[0]!.transform.position.keyframes
+    expect(keys.map((keyframe) => keyframe.frame)).toEqual([0, 10])
+    expect(keys[0]!.easing).toBe('easeInOut')
+    expect(keys[1]!.value[0]).toBe(100)
+
+    await page.reload()
+    await expect.poll(() => rows().count(), POLL).toBe(2)
+    expect(await positionKeys().count()).toBe(2)
+    expect(await page.getByTestId('editor-undo').isDisabled()).toBe(true)
+  })
+
+  it('asks what to do when a script saved meanwhile: keep mine', async () => {
+    const theirs = await stored()
+    await script.api.projects.save.mutate({ id: projectId, revision: theirs.revision, document: theirs.document })
+
+    await rows().nth(1).getByTestId('layer-visible').click()
+    await expect.poll(() => page.getByTestId('editor-conflict').textContent(), POLL).toContain('saved elsewhere')
+    await page.getByTestId('editor-keep-mine').click()
+    await expect.poll(saveState, POLL).toBe('saved')
+    const after = await stored()
+    expect(after.revision).toBe(theirs.revision + 2)
+    expect(after.document.compositions[after.document.mainCompositionId]!.layers[1]!.visible).toBe(false)
+    await expect.poll(() => page.getByTestId('editor-revision').textContent(), POLL).toContain(String(after.revision))
+  })
+
+  it('asks what to do when a script saved meanwhile: reload theirs', async () => {
+    const theirs = await stored()
+    const doc = structuredClone(theirs.document)
+    doc.compositions[doc.mainCompositionId]!.layers[0]!.name = 'Renamed by a script'
+    await script.api.projects.save.mutate({ id: projectId, revision: theirs.revision, document: doc })
+
+    await rows().nth(1).getByTestId('layer-lock').click()
+    await expect.poll(() => page.getByTestId('editor-conflict').textContent(), POLL).toContain('saved elsewhere')
+    await page.getByTestId('editor-reload').click()
+    await expect.poll(() => page.getByTestId('editor-conflict').count(), POLL).toBe(0)
+    await expect.poll(() => rows().nth(0).getByTestId('layer-name').textContent(), POLL).toBe('Renamed by a script')
+    const after = await stored()
+    expect(after.revision).toBe(theirs.revision + 1)
+    expect(after.document.compositions[after.document.mainCompositionId]!.layers[1]!.locked).toBe(false)
+    expect(await saveState()).toBe('saved')
+    expect(app.pageErrors).toEqual([])
+  })
+})
