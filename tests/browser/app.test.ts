@@ -133,7 +133,8 @@ describe('the web app: sign-in and projects', () => {
     expect(await revision()).toBe(before + 1)
     await page.getByTestId('editor-reload').click()
     await expect.poll(revision, POLL).toBe(before + 2)
-    expect(await page.getByTestId('editor-conflict').count()).toBe(0)
+    // The conflict dialog closes (after its animation).
+    await expect.poll(() => page.getByTestId('editor-conflict').count(), POLL).toBe(0)
 
     await page.getByTestId('main-nav').getByRole('link', { name: 'Projects' }).click()
     await projectRows(page, RENAMED).waitFor()
