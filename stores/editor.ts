@@ -127,6 +127,29 @@ export const useEditorStore = defineStore('editor', () => {
     return true
   }
 
+  /**
+   * One step of a live drag: takes back the drag's previous step, then applies `mutator`
+   * (which computes the whole change from the starting state). The drag undoes as one step.
+   */
+  function applyLive(session: string, mutator: (draft: ProjectDocument) => void, label: string): boolean {
+    const current = doc.value
+    if (!current) return false
+    const reverted = history.revertLast(session)
+    const patches = record(current, mutator, { unwrap: toRaw })
+    if (patches.length > 0) history.push(label, patches, session)
+    if (reverted || patches.length > 0) touched()
+    return patches.length > 0
+  }
+
+  /** A live-drag step on the current composition (see applyLive). */
+  function applyLiveToComposition(session: string, mutator: (comp: Composition) => void, label: string): boolean {
+    const id = compositionId.value
+    return applyLive(session, (draft) => {
+      const comp = id ? draft.compositions[id] : undefined
+      if (comp) mutator(comp)
+    }, label)
+  }
+
   /** Edits of the current composition; does nothing when none is open. */
   function applyToComposition(mutator: (comp: Composition) => void, label: string, mergeKey?: string): boolean {
     const id = compositionId.value
@@ -384,7 +407,7 @@ export const useEditorStore = defineStore('editor', () => {
     projectId, name, revision, migratedFrom, doc, compositionId, composition, compositions, frame,
     selectedLayerIds, selectedLayers, selectedKeyframes, selectedKeyframeKeys, version, savedVersion, dirty,
     saveState, saveMessage, conflict, autosave, canUndo, canRedo, undoLabel, redoLabel,
-    open, close, apply, applyToComposition, applyToLayer, sealHistory, undo, redo,
+    open, close, apply, applyLive, applyLiveToComposition, applyToComposition, applyToLayer, sealHistory, undo, redo,
     selectComposition, selectLayer, selectKeyframe, setFrame, selectedKeyframeGroups, deleteLayers, deleteSelectedKeyframes, deleteSelection,
     copy, paste, validated, save, reloadTheirs, keepMine, setAutosave,
   }

@@ -243,6 +243,19 @@ export class PatchHistory {
     if (this.done.length > this.limit) this.done.splice(0, this.done.length - this.limit)
   }
 
+  /**
+   * Takes back the last entry when it carries `mergeKey` (undone, and not redoable): a live
+   * drag re-applies its whole change from the starting state at each step this way, so what
+   * it passes over on the way is left as it was.
+   */
+  revertLast(mergeKey: string): boolean {
+    const last = this.done.at(-1)
+    if (!last || last.mergeKey !== mergeKey) return false
+    undoPatches(last.patches, this.wrap)
+    this.done.pop()
+    return true
+  }
+
   /** Stops the last entry from absorbing further edits with its merge key. */
   seal(): void {
     const last = this.done.at(-1)

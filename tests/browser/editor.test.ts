@@ -119,6 +119,63 @@ describe('the editor', () => {
     expect(await page.getByTestId('editor-undo').isDisabled()).toBe(true)
   })
 
+  it('shapes a bezier segment in the graph editor by dragging its handle', async () => {
+    await rows().nth(0).click()
+    await page.getByTestId('stopwatch-transform-opacity').click()
+    await page.getByTestId('editor-viewport').click()
+    await page.keyboard.press('Shift+ArrowRight')
+    await expect.poll(frameShown, POLL).toMatch(/^10/)
+    await page.getByTestId('value-transform-opacity-0').fill('0')
+    await page.getByTestId('value-transform-opacity-0').press('Enter')
+    const opacityKeys = page.locator('[data-testid="keyframe"][data-path="transform.opacity"]')
+    await expect.poll(() => opacityKeys.count(), POLL).toBe(2)
+
+    await opacityKeys.nth(0).click()
+    await page.getByTestId('keyframe-ease').click()
+    await page.getByRole('menuitem', { name: 'Bezier (handles)', exact: true }).click()
+    await page.getByTestId('property-name').filter({ hasText: 'Opacity' }).click()
+    await page.getByTestId('graph-curve').first().waitFor()
+    const handle = page.getByTestId('graph-handle-out')
+    const box = (await handle.boundingBox())!
+    const cx = box.x + box.width / 2
+    const cy = box.y + box.height / 2
+    await page.mouse.move(cx, cy)
+    await page.mouse.down()
+    await page.mouse.move(cx + 40, cy - 30, { steps: 5 })
+    await page.mouse.up()
+
+    await expect.poll(async () => {
+      const { document } = await stored()
+      return document.compositions[document.mainCompositionId]!.layers[0]!.transform.opacity.keyframes[0]?.outHandle?.influence ?? 0
+    }, POLL).toBeGreaterThan(40)
+    // One drag is one undo step.
+    await page.getByTestId('editor-undo').click()
+    await expect.poll(saveState, POLL).toBe('saved')
+    const { document } = await stored()
+    const first = document.compositions[document.mainCompositionId]!.layers[0]!.transform.opacity.keyframes[0]!
+    expect(first.interpolation).toBe('bezier')
+    expect(first.outHandle).toBeUndefined()
+    await page.getByTestId('timeline-graph').click()
+  })
+
+  it('trims a layer by dragging the end of its bar', async () => {
+    const solidBar = page.locator('[data-testid="layer-bar"]').nth(1)
+    const out = solidBar.getByTestId('layer-trim-out')
+    const box = (await out.boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x - 150, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    const outPoint = async () => Number(await page.getByTestId('layer-out').inputValue())
+    await expect.poll(outPoint, POLL).toBeLessThan(48)
+    await expect.poll(saveState, POLL).toBe('saved')
+    const { document } = await stored()
+    expect(document.compositions[document.mainCompositionId]!.layers[1]!.outPoint).toBe(await outPoint())
+    await page.getByTestId('editor-undo').click()
+    await expect.poll(outPoint, POLL).toBe(48)
+    await expect.poll(saveState, POLL).toBe('saved')
+  })
+
   it('asks what to do when a script saved meanwhile: keep mine', async () => {
     const theirs = await stored()
     await script.api.projects.save.mutate({ id: projectId, revision: theirs.revision, document: theirs.document })

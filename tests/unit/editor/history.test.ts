@@ -193,6 +193,26 @@ describe('PatchHistory', () => {
     expect(doc.b).toBe(2)
   })
 
+  it('takes back the last entry of a live drag so each step starts from the original state', () => {
+    const history = new PatchHistory()
+    const doc = { keys: [0, 5, 10] }
+    const dragTo = (frame: number) => {
+      history.revertLast('drag')
+      history.push('Move key', record(doc, (draft) => {
+        const moved = [...draft.keys.filter((key) => key !== 0 && key !== frame), frame].sort((a, b) => a - b)
+        draft.keys.splice(0, draft.keys.length, ...moved)
+      }), 'drag')
+    }
+    dragTo(5) // lands on the key at 5: replaces it while there
+    expect(doc.keys).toEqual([5, 10])
+    dragTo(7) // moves on: the key at 5 is back
+    expect(doc.keys).toEqual([5, 7, 10])
+    expect(history.size).toBe(1)
+    expect(history.revertLast('other')).toBe(false)
+    history.undo()
+    expect(doc.keys).toEqual([0, 5, 10])
+  })
+
   it('drops the redo branch on a new edit and ignores empty edits', () => {
     const history = new PatchHistory()
     const doc = { a: 1 }
