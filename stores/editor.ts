@@ -15,7 +15,7 @@ export type SaveState = 'saved' | 'pending' | 'saving' | 'invalid' | 'conflict' 
 
 type Clipboard =
   | { kind: 'layers'; layers: Layer[] }
-  | { kind: 'keyframes'; path: string; keyframes: Keyframe<unknown>[] }
+  | { kind: 'keyframes'; layerId: string; path: string; keyframes: Keyframe<unknown>[] }
 
 const AUTOSAVE_DELAY_MS = 1200
 
@@ -276,7 +276,7 @@ export const useEditorStore = defineStore('editor', () => {
       const property = layer ? propertyAt(layer, group.path) : null
       if (property) {
         const keyframes = property.keyframes.filter((keyframe) => group.ids.has(keyframe.id))
-        clipboard = { kind: 'keyframes', path: group.path, keyframes: JSON.parse(JSON.stringify(keyframes)) }
+        clipboard = { kind: 'keyframes', layerId: group.layerId, path: group.path, keyframes: JSON.parse(JSON.stringify(keyframes)) }
         return `${keyframes.length} keyframe(s)`
       }
     }
@@ -287,7 +287,7 @@ export const useEditorStore = defineStore('editor', () => {
     return null
   }
 
-  /** Pastes copied layers above the selection, or copied keyframes at the current frame into the selected layer. */
+  /** Pastes copied layers above the selection, or copied keyframes at the current frame (into the selected layer, else their own). */
   function paste(): string | null {
     const comp = composition.value
     const copied = clipboard
@@ -302,7 +302,8 @@ export const useEditorStore = defineStore('editor', () => {
       selectedLayerIds.value = usable.map((layer) => layer.id)
       return `${usable.length} layer(s)`
     }
-    const target = selectedLayers.value[0]
+    // Into the selected layer, else back into the layer they came from.
+    const target = selectedLayers.value[0] ?? comp.layers.find((layer) => layer.id === copied.layerId)
     if (!target || !propertyAt(target, copied.path)) return null
     let ids: string[] = []
     applyToLayer(target.id, (layer) => {

@@ -260,6 +260,68 @@ describe('the editor', () => {
     await page.waitForURL((url) => url.pathname === '/')
     const { document } = await stored()
     expect(document.compositions.main!.layers.map((layer) => layer.name)).toEqual(['Renamed by a script', 'Solid 1 copy', 'Solid 1'])
+  })
+
+  it('reorders by dragging, renames inline, offers only parents without cycles, and box-selects, deletes and pastes keyframes', async () => {
+    await page.goto(`/projects/${projectId}`)
+    await expect.poll(() => rows().count(), POLL).toBe(3)
+    const name = (index: number) => rows().nth(index).getByTestId('layer-name').textContent()
+
+    await rows().nth(2).dragTo(rows().nth(0), { targetPosition: { x: 40, y: 3 } })
+    await expect.poll(() => name(0), POLL).toBe('Solid 1')
+    expect(await name(1)).toBe('Renamed by a script')
+
+    await rows().nth(0).getByTestId('layer-name').dblclick()
+    await page.getByTestId('layer-name-input').fill('Background')
+    await page.getByTestId('layer-name-input').press('Enter')
+    await expect.poll(() => name(0), POLL).toBe('Background')
+
+    // Background's parent is the copy; the copy then cannot take Background as its parent.
+    await rows().nth(0).click()
+    await page.getByTestId('layer-parent').click()
+    await page.getByRole('option', { name: 'Solid 1 copy' }).click()
+    await rows().nth(2).click()
+    await page.getByTestId('layer-parent').click()
+    expect(await page.getByRole('option', { name: 'Background' }).getAttribute('data-disabled')).not.toBeNull()
+    await page.keyboard.press('Escape')
+    await page.getByRole('listbox').waitFor({ state: 'detached' })
+
+    // Box-select both opacity keys of the text layer and delete them.
+    const opacityKeys = page.locator('[data-testid="keyframe"][data-path="transform.opacity"]')
+    await expect.poll(() => opacityKeys.count(), POLL).toBe(2)
+    const first = (await opacityKeys.nth(0).boundingBox())!
+    const last = (await opacityKeys.nth(1).boundingBox())!
+    // From the right of the last key (the first sits at the very start of the track) leftwards.
+    await page.mouse.move(last.x + last.width + 6, last.y - 1)
+    await page.mouse.down()
+    await page.mouse.move(first.x + 1, first.y + first.height + 1, { steps: 4 })
+    await page.mouse.up()
+    await expect.poll(() => page.getByTestId('timeline').textContent(), POLL).toContain('2 keyframes')
+    await page.keyboard.press('Delete')
+    await expect.poll(() => opacityKeys.count(), POLL).toBe(0)
+
+    // Copy the two position keys and paste them from frame 20.
+    const positionKeys = page.locator('[data-testid="keyframe"][data-path="transform.position"]')
+    await rows().nth(1).click()
+    await positionKeys.nth(0).click()
+    await positionKeys.nth(1).click({ modifiers: ['Shift'] })
+    await page.keyboard.press('ControlOrMeta+c')
+    await page.keyboard.press('Home')
+    await page.keyboard.press('Shift+ArrowRight')
+    await page.keyboard.press('Shift+ArrowRight')
+    await expect.poll(frameShown, POLL).toMatch(/^20/)
+    await page.keyboard.press('ControlOrMeta+v')
+    await expect.poll(() => positionKeys.count(), POLL).toBe(4)
+    expect(await positionKeys.evaluateAll((keys) => keys.map((key) => key.getAttribute('data-frame')))).toEqual(['0', '10', '20', '30'])
+
+    await expect.poll(saveState, POLL).toBe('saved')
+    const { document } = await stored()
+    const layers = document.compositions.main!.layers
+    expect(layers.map((layer) => layer.name)).toEqual(['Background', 'Renamed by a script', 'Solid 1 copy'])
+    expect(layers[0]!.parentId).toBe(layers[2]!.id)
+    expect(layers[1]!.transform.opacity.keyframes).toEqual([])
+    expect(layers[1]!.transform.position.keyframes.map((key) => key.frame)).toEqual([0, 10, 20, 30])
+    expect(layers[1]!.transform.position.keyframes[2]!.easing).toBe('easeInOut')
     expect(app.pageErrors).toEqual([])
   })
 })
