@@ -106,7 +106,30 @@ export const useEditorStore = defineStore('editor', () => {
     conflict.value = null
   }
 
+  /** After undo/redo the open composition or selected items may be gone: fall back and prune. */
+  function reconcileSelection(): void {
+    const d = doc.value
+    if (!d) return
+    if (!compositionId.value || !d.compositions[compositionId.value]) {
+      compositionId.value = d.mainCompositionId
+      selectedLayerIds.value = []
+      selectedKeyframes.value = []
+      return
+    }
+    const layers = d.compositions[compositionId.value]?.layers ?? []
+    const ids = new Set(layers.map((layer) => layer.id))
+    if (selectedLayerIds.value.some((id) => !ids.has(id))) selectedLayerIds.value = selectedLayerIds.value.filter((id) => ids.has(id))
+    if (selectedKeyframes.value.length > 0) {
+      const alive = selectedKeyframes.value.filter((ref) => {
+        const layer = layers.find((each) => each.id === ref.layerId)
+        return layer ? propertyAt(layer, ref.path)?.keyframes.some((keyframe) => keyframe.id === ref.keyframeId) ?? false : false
+      })
+      if (alive.length !== selectedKeyframes.value.length) selectedKeyframes.value = alive
+    }
+  }
+
   function touched(): void {
+    reconcileSelection()
     version.value++
     historyTick.value++
     if (saveState.value !== 'conflict') saveState.value = 'pending'

@@ -314,6 +314,15 @@ describe('the editor', () => {
     await expect.poll(() => positionKeys.count(), POLL).toBe(4)
     expect(await positionKeys.evaluateAll((keys) => keys.map((key) => key.getAttribute('data-frame')))).toEqual(['0', '10', '20', '30'])
 
+    // Double-clicking the row adds a keyframe there; undo takes it away again.
+    const row = page.getByTestId('keyframe-row').first()
+    const rowBox = (await row.boundingBox())!
+    const fifth = (await positionKeys.nth(2).boundingBox())!
+    await page.mouse.dblclick(fifth.x + fifth.width / 2 + (fifth.x - (await positionKeys.nth(1).boundingBox())!.x) / 2, rowBox.y + rowBox.height / 2)
+    await expect.poll(() => positionKeys.count(), POLL).toBe(5)
+    await page.getByTestId('editor-undo').click()
+    await expect.poll(() => positionKeys.count(), POLL).toBe(4)
+
     await expect.poll(saveState, POLL).toBe('saved')
     const { document } = await stored()
     const layers = document.compositions.main!.layers
