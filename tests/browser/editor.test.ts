@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import type { ProjectDocument } from '../../shared/project'
@@ -331,6 +332,57 @@ describe('the editor', () => {
     expect(layers[1]!.transform.opacity.keyframes).toEqual([])
     expect(layers[1]!.transform.position.keyframes.map((key) => key.frame)).toEqual([0, 10, 20, 30])
     expect(layers[1]!.transform.position.keyframes[2]!.easing).toBe('easeInOut')
+  })
+
+  it('adds image and depth layers from assets picked in the library', async () => {
+    const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: { r: 20, g: 120, b: 200 } } }).png().toBuffer()
+    const { asset } = await script.uploadAsset(new Uint8Array(png), { name: 'plate.png' })
+
+    await page.getByTestId('layer-add').click()
+    await page.getByRole('menuitem', { name: 'Image…' }).click()
+    await page.getByTestId('asset-picker-item').filter({ hasText: 'plate.png' }).click()
+    await expect.poll(() => rows().count(), POLL).toBe(4)
+
+    await page.getByTestId('layer-add').click()
+    await page.getByRole('menuitem', { name: 'Depth…' }).click()
+    await page.getByTestId('asset-picker-item').filter({ hasText: 'plate.png' }).click()
+    // Then the depth map.
+    await expect.poll(() => page.getByRole('dialog').textContent(), POLL).toContain('depth map')
+    await page.getByTestId('asset-picker-item').filter({ hasText: 'plate.png' }).click()
+    await expect.poll(() => rows().count(), POLL).toBe(5)
+
+    await expect.poll(saveState, POLL).toBe('saved')
+    const { document } = await stored()
+    const image = document.compositions.main!.layers.find((layer) => layer.kind === 'image')
+    const depth = document.compositions.main!.layers.find((layer) => layer.kind === 'depth')
+    expect(image?.kind === 'image' && image.data.assetId).toBe(asset.id)
+    expect(depth?.kind === 'depth' && [depth.data.assetId, depth.data.depthAssetId]).toEqual([asset.id, asset.id])
+  })
+
+  it('plays at the composition rate, steps, jumps and stops from the keyboard', async () => {
+    await page.getByTestId('editor-viewport').click()
+    await page.keyboard.press('End')
+    await expect.poll(frameShown, POLL).toMatch(/^47/)
+    await page.keyboard.press('Home')
+    await expect.poll(frameShown, POLL).toMatch(/^0 /)
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(frameShown, POLL).toMatch(/^1 /)
+
+    await page.keyboard.press('Space')
+    await page.waitForTimeout(600)
+    await page.keyboard.press('k')
+    const played = Number((await frameShown())?.match(/^\d+/)?.[0])
+    // 24 fps for ~0.6 s is ~14 frames; allow for slow machines, but it must have moved on.
+    expect(played).toBeGreaterThan(4)
+    expect(played).toBeLessThan(40)
+    await page.waitForTimeout(200)
+    expect(Number((await frameShown())?.match(/^\d+/)?.[0])).toBe(played)
+
+    // J plays backwards.
+    await page.keyboard.press('j')
+    await page.waitForTimeout(250)
+    await page.keyboard.press('k')
+    expect(Number((await frameShown())?.match(/^\d+/)?.[0])).toBeLessThan(played)
     expect(app.pageErrors).toEqual([])
   })
 })
