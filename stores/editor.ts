@@ -48,7 +48,8 @@ export const useEditorStore = defineStore('editor', () => {
   const conflict = ref<string | null>(null)
   const autosave = ref(true)
 
-  const history = new PatchHistory({ limit: 300, wrap: (value) => vueReactive(value) as typeof value })
+  const reactiveWrap = <T extends object>(value: T): T => vueReactive(value) as T
+  const history = new PatchHistory({ limit: 300, wrap: reactiveWrap })
   // PatchHistory is not reactive; this makes canUndo/labels recompute.
   const historyTick = ref(0)
   let clipboard: Clipboard | null = null
@@ -143,7 +144,7 @@ export const useEditorStore = defineStore('editor', () => {
   function apply(mutator: (draft: ProjectDocument) => void, label: string, mergeKey?: string): boolean {
     const current = doc.value
     if (!current) return false
-    const patches = record(current, mutator, { unwrap: toRaw })
+    const patches = record(current, mutator, { unwrap: toRaw, wrap: reactiveWrap })
     if (patches.length === 0) return false
     history.push(label, patches, mergeKey)
     touched()
@@ -158,7 +159,7 @@ export const useEditorStore = defineStore('editor', () => {
     const current = doc.value
     if (!current) return false
     const reverted = history.revertLast(session)
-    const patches = record(current, mutator, { unwrap: toRaw })
+    const patches = record(current, mutator, { unwrap: toRaw, wrap: reactiveWrap })
     if (patches.length > 0) history.push(label, patches, session)
     if (reverted || patches.length > 0) touched()
     return patches.length > 0

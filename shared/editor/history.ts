@@ -12,6 +12,11 @@
  * Pure TypeScript; `unwrap` lets a caller strip its own proxies (Vue's `toRaw`) from values.
  */
 
+/** Makes writes observable again (e.g. Vue's `reactive`), for undo and redo. */
+export type Wrap = <T extends object>(value: T) => T
+
+const identity: Wrap = (value) => value
+
 export type PathKey = string | number
 export type Path = PathKey[]
 
@@ -32,6 +37,8 @@ export interface Patch {
 export interface RecordOptions {
   /** Strips foreign proxies (e.g. Vue's `toRaw`) so only plain data is stored. */
   unwrap?: <T>(value: T) => T
+  /** Used to roll back an edit that throws (see undoPatches). */
+  wrap?: Wrap
 }
 
 type AnyObject = Record<PropertyKey, unknown>
@@ -141,16 +148,17 @@ export function record<T extends object>(root: T, mutator: (draft: T) => void, o
 
   try {
     mutator(draftOf(root as AnyObject, []) as T)
+  } catch (error) {
+    // An edit that fails halfway leaves nothing behind.
+    open = false
+    undoPatches(patches, options.wrap)
+    throw error
   } finally {
     open = false
   }
   return patches
 }
 
-/** Makes writes observable again (e.g. Vue's `reactive`), for undo and redo. */
-export type Wrap = <T extends object>(value: T) => T
-
-const identity: Wrap = (value) => value
 
 /**
  * Puts back what `patches` changed (in reverse order). Patches hold the objects they changed,

@@ -88,6 +88,17 @@ describe('record / undoPatches / redoPatches', () => {
     expect(clone(doc)).toEqual(original)
   })
 
+  it('rolls back an edit that throws halfway', () => {
+    const doc = docWithLayers()
+    const original = clone(doc)
+    expect(() => record(doc, (draft) => {
+      draft.compositions.main!.layers.splice(0, 2)
+      draft.compositions.main!.name = 'half'
+      throw new Error('boom')
+    })).toThrow('boom')
+    expect(clone(doc)).toEqual(original)
+  })
+
   it('records nothing for writes of the same value', () => {
     const doc = docWithLayers()
     const patches = record(doc, (draft) => { draft.compositions.main!.name = doc.compositions.main!.name })
