@@ -13,7 +13,7 @@ function projectRows(page: Page, name: string) {
   return page.getByTestId('project-list').locator('tbody tr').filter({ has: page.getByTestId('project-name-cell').getByText(name, { exact: true }) })
 }
 
-/** Sign-in, then the project browser and the editor shell, as a user clicks through them. */
+/** Sign-in, then the project browser and the editor, as a user clicks through them. */
 describe('the web app: sign-in and projects', () => {
   let app: BrowserApp
   let page: Page
@@ -98,7 +98,7 @@ describe('the web app: sign-in and projects', () => {
     expect(await row.textContent()).toContain('48 f · 2 s')
   })
 
-  it('opens the project in the editor shell with its composition settings', async () => {
+  it('opens the project in the editor with its composition settings', async () => {
     await projectRows(page, NAME).getByTestId('project-link').click()
     await page.waitForURL((url) => /^\/projects\/[0-9a-f-]{36}$/.test(url.pathname))
     projectId = new URL(page.url()).pathname.split('/').pop()!
@@ -107,7 +107,8 @@ describe('the web app: sign-in and projects', () => {
     expect(await page.getByTestId('composition-duration').textContent()).toContain('48 f')
     expect(await page.getByTestId('editor-project-name').textContent()).toContain(NAME)
     expect(await page.getByTestId('layer-list').textContent()).toContain('No layers yet.')
-    expect(await page.getByTestId('editor-note').textContent()).toContain('compositor')
+    expect(await page.getByTestId('timeline').isVisible()).toBe(true)
+    expect(await page.getByTestId('editor-viewport').isVisible()).toBe(true)
   })
 
   it('renames the project, saves it and explains a save that lost the race', async () => {
@@ -132,7 +133,8 @@ describe('the web app: sign-in and projects', () => {
     expect(await revision()).toBe(before + 1)
     await page.getByTestId('editor-reload').click()
     await expect.poll(revision, POLL).toBe(before + 2)
-    expect(await page.getByTestId('editor-conflict').count()).toBe(0)
+    // The conflict dialog closes (after its animation).
+    await expect.poll(() => page.getByTestId('editor-conflict').count(), POLL).toBe(0)
 
     await page.getByTestId('main-nav').getByRole('link', { name: 'Projects' }).click()
     await projectRows(page, RENAMED).waitFor()
