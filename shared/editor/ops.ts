@@ -9,6 +9,7 @@ import { type Layer, type LayerKind, layerSchema } from '../project/layers'
 import type { AnimatableProperty, Easing, Interpolation, Keyframe } from '../project/properties'
 import type { ProjectDocument } from '../project/schema'
 import type { ShapeType } from '../project/shapes'
+import { type BezierPath, type Mask, maskSchema } from '../project/masks'
 
 let idCounter = 0
 
@@ -130,7 +131,8 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
   return layerSchema.parse(base)
 }
 
-export type PropertyValueKind = 'number' | 'vec2' | 'vec3'
+/** `path`: a bezier path (mask shapes), edited through its bounding box. */
+export type PropertyValueKind = 'number' | 'vec2' | 'vec3' | 'path'
 
 /** One animatable numeric property of a layer, addressed by a dotted path from the layer. */
 export interface PropertyInfo {
@@ -195,7 +197,25 @@ export function layerProperties(layer: Layer): PropertyInfo[] {
       })
       break
   }
+  list.push(...maskProperties(layer))
   return list
+}
+
+/** The animatable properties of the layer's masks (path, feather, expansion, opacity), grouped by mask. */
+export function maskProperties(layer: Pick<Layer, 'masks'>, only?: number): PropertyInfo[] {
+  return layer.masks.flatMap((mask, index) => {
+    if (only !== undefined && index !== only) return []
+    const group = mask.name || `Mask ${index + 1}`
+    const m = (key: string, label: string, valueKind: PropertyValueKind, extra: Partial<PropertyInfo> = {}): PropertyInfo => ({
+      path: `masks.${index}.${key}`, label, group, valueKind, spatial: false, ...extra,
+    })
+    return [
+      m('path', 'Path', 'path'),
+      m('feather', 'Feather', 'vec2', { min: 0 }),
+      m('expansion', 'Expansion', 'number'),
+      m('opacity', 'Opacity', 'number', { min: 0, max: 100 }),
+    ]
+  })
 }
 
 /** The value at a dotted path (`transform.position`, `data.shapes.0.size`), or undefined. */
@@ -417,4 +437,114 @@ export function pasteKeyframes<T>(property: AnimatableProperty<T>, copied: reado
   const next = [...property.keyframes.filter((keyframe) => !frames.has(keyframe.frame)), ...fresh].sort((a, b) => a.frame - b.frame)
   property.keyframes.splice(0, property.keyframes.length, ...next)
   return fresh.map((keyframe) => keyframe.id)
+}
+
+// ---- masks ----
+
+/** An axis-aligned box in layer space. */
+export interface Bounds {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/**
+ * What the layer draws, in its own space, when that is known without loading anything:
+ * solids and nested compositions span (0, 0)–(width, height). Null otherwise (text, media,
+ * shapes), for callers to fall back to the composition's frame.
+ */
+export function layerContentBounds(layer: Layer, doc?: Pick<ProjectDocument, 'compositions'>): Bounds | null {
+  if (layer.kind === 'solid') return { x: 0, y: 0, width: layer.data.width, height: layer.data.height }
+  if (layer.kind === 'nestedComposition') {
+    const nested = doc?.compositions[layer.data.compositionId]
+    if (nested) return { x: 0, y: 0, width: nested.width, height: nested.height }
+  }
+  return null
+}
+
+/** A closed four-corner path, clockwise from the top left. */
+export function rectanglePath(b: Bounds): BezierPath {
+  const { x, y, width: w, height: h } = b
+  const corner = (px: number, py: number) => ({ point: [px, py] as [number, number], inTangent: [0, 0] as [number, number], outTangent: [0, 0] as [number, number] })
+  return { closed: true, vertices: [corner(x, y), corner(x + w, y), corner(x + w, y + h), corner(x, y + h)] }
+}
+
+/** Bezier circle constant: tangent length per radius for a quarter arc. */
+const KAPPA = 0.5522847498
+
+/** A closed four-vertex ellipse filling `b`, clockwise from the top. */
+export function ellipsePath(b: Bounds): BezierPath {
+  const rx = b.width / 2
+  const ry = b.height / 2
+  const cx = b.x + rx
+  const cy = b.y + ry
+  const kx = rx * KAPPA
+  const ky = ry * KAPPA
+  const v = (px: number, py: number, inT: [number, number], outT: [number, number]) => ({ point: [px, py] as [number, number], inTangent: inT, outTangent: outT })
+  return {
+    closed: true,
+    vertices: [
+      v(cx, cy - ry, [-kx, 0], [kx, 0]),
+      v(cx + rx, cy, [0, -ky], [0, ky]),
+      v(cx, cy + ry, [kx, 0], [-kx, 0]),
+      v(cx - rx, cy, [0, ky], [0, -ky]),
+    ],
+  }
+}
+
+/** The box around a path's vertices (tangent handles left out); zero-sized at the origin when empty. */
+export function pathBounds(path: BezierPath): Bounds {
+  if (path.vertices.length === 0) return { x: 0, y: 0, width: 0, height: 0 }
+  const xs = path.vertices.map((vertex) => vertex.point[0])
+  const ys = path.vertices.map((vertex) => vertex.point[1])
+  const x = Math.min(...xs)
+  const y = Math.min(...ys)
+  return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y }
+}
+
+/**
+ * The path moved and scaled so its vertices' box becomes `target` (tangents scale with it).
+ * A flat axis (zero width or height) only moves. Vertex count and order stay, so the result
+ * still interpolates with the path's other keyframes.
+ */
+export function fitPathToBounds(path: BezierPath, target: Bounds): BezierPath {
+  const from = pathBounds(path)
+  const sx = from.width > 1e-9 ? target.width / from.width : 1
+  const sy = from.height > 1e-9 ? target.height / from.height : 1
+  return {
+    closed: path.closed,
+    vertices: path.vertices.map((vertex) => ({
+      point: [target.x + (vertex.point[0] - from.x) * sx, target.y + (vertex.point[1] - from.y) * sy],
+      inTangent: [vertex.inTangent[0] * sx, vertex.inTangent[1] * sy],
+      outTangent: [vertex.outTangent[0] * sx, vertex.outTangent[1] * sy],
+    })),
+  }
+}
+
+export type MaskShape = 'rectangle' | 'ellipse'
+
+/**
+ * Adds a mask of `shape` filling `bounds` (layer space) at the bottom of the layer's mask list,
+ * named "Mask n" (first free n), in add mode. Returns it.
+ */
+export function addMask(layer: Pick<Layer, 'masks'>, shape: MaskShape, bounds: Bounds): Mask {
+  const taken = new Set(layer.masks.map((mask) => mask.name))
+  let n = 1
+  while (taken.has(`Mask ${n}`)) n++
+  const mask = maskSchema.parse({
+    id: newId('mask'),
+    name: `Mask ${n}`,
+    path: { value: shape === 'ellipse' ? ellipsePath(bounds) : rectanglePath(bounds) },
+  })
+  layer.masks.push(mask)
+  return mask
+}
+
+/** Removes the mask with `id`; whether there was one. */
+export function deleteMask(layer: Pick<Layer, 'masks'>, id: string): boolean {
+  const index = layer.masks.findIndex((mask) => mask.id === id)
+  if (index < 0) return false
+  layer.masks.splice(index, 1)
+  return true
 }
