@@ -1,5 +1,8 @@
 import { generationProgressSchema, type GenerationProgress, type GenerationStatus } from '../../../shared/comfy/manifest'
 
+/** How inputs are stored: the asset and the node input it goes to (kept with the generation, so a run never needs the template again). */
+export type StoredInputs = Record<string, { assetId: string; node: string; input: string }>
+
 export interface GenerationInfo {
   id: string
   templateId: string
@@ -37,7 +40,7 @@ export function toGenerationInfo(row: Row): GenerationInfo {
     templateId: row.templateId,
     templateName: row.templateName,
     params: (row.params ?? {}) as Record<string, unknown>,
-    inputs: (row.inputs ?? {}) as Record<string, string>,
+    inputs: Object.fromEntries(Object.entries((row.inputs ?? {}) as StoredInputs).map(([name, value]) => [name, value.assetId])),
     status: row.status as GenerationStatus,
     serverId: row.serverId,
     promptId: row.promptId,

@@ -5,7 +5,7 @@ import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { TERMINAL_GENERATION_STATUSES, type GenerationStatus } from '../../../shared/comfy/manifest'
 import type { GenerationEventLog } from './events'
-import { toGenerationInfo, maskSecret, type GenerationInfo } from './generation.dto'
+import { toGenerationInfo, maskSecret, type GenerationInfo, type StoredInputs } from './generation.dto'
 import { ComfyPool, type ServerHealth } from './pool'
 import { applyValues, resolveChoices, resolveParams, type TemplateRegistry, type Template } from './templates'
 
@@ -42,7 +42,7 @@ const ACTIVE: GenerationStatus[] = ['dispatched', 'running']
 /** Generations as users drive them; the `comfy.generate` job does the running. */
 export class GenerationService {
   constructor(
-    private readonly db: Database,
+    readonly db: Database,
     readonly pool: ComfyPool,
     readonly templates: TemplateRegistry,
     readonly events: GenerationEventLog,
@@ -99,12 +99,12 @@ export class GenerationService {
     return toGenerationInfo(await this.db.prisma.generation.update({ where: { id }, data: { jobId: job.id } }))
   }
 
-  private async checkInputs(ownerId: string, template: Template, given: Record<string, string>): Promise<Record<string, string>> {
+  private async checkInputs(ownerId: string, template: Template, given: Record<string, string>): Promise<StoredInputs> {
     const declared = new Map(template.manifest.inputs.map((i) => [i.name, i]))
     for (const name of Object.keys(given)) {
       if (!declared.has(name)) throw new AppError('BAD_REQUEST', `"${name}" is not an input of "${template.manifest.name}" (it takes: ${[...declared.keys()].join(', ') || 'no pictures'}).`)
     }
-    const inputs: Record<string, string> = {}
+    const inputs: StoredInputs = {}
     for (const spec of template.manifest.inputs) {
       const assetId = given[spec.name]
       if (!assetId) {
@@ -114,7 +114,7 @@ export class GenerationService {
       const asset = await this.assets.get(ownerId, assetId)
       if (asset.kind !== spec.kind) throw new AppError('BAD_REQUEST', `${spec.label ?? spec.name} must be an ${spec.kind}; "${asset.name}" is a ${asset.kind}.`)
       if (asset.status !== 'ready') throw new AppError('CONFLICT', `"${asset.name}" is still being processed; try again in a moment.`)
-      inputs[spec.name] = assetId
+      inputs[spec.name] = { assetId, node: spec.target.node, input: spec.target.input }
     }
     return inputs
   }

@@ -15,7 +15,7 @@ export interface Template {
 /** A parameter with the choices a server offers for it resolved (checkpoint names, …). */
 export type ResolvedParameter = TemplateParameter & { options?: string[] }
 
-const MAX_SEED = 2 ** 48
+const MAX_SEED = 2 ** 48 - 1
 
 /**
  * Checks that a manifest fits its workflow: every target node and input exists, inputs point at

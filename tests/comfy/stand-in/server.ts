@@ -19,7 +19,7 @@ export interface StandInOptions {
   nodeDelayMs?: number
 }
 
-interface PlannedFailure { status: number; afterQueueing: boolean; route: string }
+interface PlannedFailure { status: number; afterQueueing: boolean; route: string; method?: string }
 
 const CRASH = '500 Internal Server Error\n\nServer got itself in trouble'
 
@@ -72,9 +72,9 @@ export class ComfyStandIn {
     return `http://127.0.0.1:${this.port}`
   }
 
-  /** The next `count` requests to `route` answer `status`; `afterQueueing` queues the prompt first. */
-  failNext(count: number, options: { status?: number; afterQueueing?: boolean; route?: string } = {}): void {
-    for (let i = 0; i < count; i++) this.failures.push({ status: options.status ?? 500, afterQueueing: options.afterQueueing ?? false, route: options.route ?? '/prompt' })
+  /** The next `count` requests to `route` (any method unless given) answer `status`; `afterQueueing` queues the prompt first. */
+  failNext(count: number, options: { status?: number; afterQueueing?: boolean; route?: string; method?: string } = {}): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status: options.status ?? 500, afterQueueing: options.afterQueueing ?? false, route: options.route ?? '/prompt', method: options.method })
   }
 
   behave(classTypeOrNodeId: string, behaviour: Behaviour): void {
@@ -149,7 +149,8 @@ export class ComfyStandIn {
     const path = url.pathname.replace(/^\/api(?=\/)/, '')
     const body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0)
     if (this.latencyMs) await sleep(this.latencyMs)
-    const planned = this.failures[0]?.route === path ? this.failures.shift() : undefined
+    const next = this.failures[0]
+    const planned = next?.route === path && (!next.method || next.method === req.method) ? this.failures.shift() : undefined
     if (planned && !planned.afterQueueing) return send(res, { status: planned.status, text: CRASH })
     if (path === '/view' && req.method === 'GET') return handleView(this.folders, url.searchParams, res)
     const reply = await this.route(req.method ?? 'GET', path, url.searchParams, body, req)
