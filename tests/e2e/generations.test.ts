@@ -1,4 +1,7 @@
 import { rm } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient, type GenerationEventEnvelope, type LatticeClient } from '../../client'
 import { ComfyStandIn } from '../comfy/stand-in/server'
@@ -52,5 +55,16 @@ describe('ComfyUI generations on the built server', () => {
     expect(done.outputs).toHaveLength(1)
     expect(gpu.queued.filter((id) => id === created.id)).toHaveLength(1)
     expect(gpu.interrupts).toEqual([])
+  })
+
+  it('examples/generate-batch.ts queues ten generations and prints their progress until all finish', async () => {
+    gpu.behave('KSampler', { delayMs: 50, steps: 8 })
+    const { stdout } = await promisify(execFile)(resolve('node_modules/.bin/tsx'), [resolve('examples/generate-batch.ts'), 'a glass teapot'], { env: { ...process.env, LATTICE_URL: server.url, LATTICE_TOKEN: BOOTSTRAP_TOKEN } })
+    expect(stdout).toContain(`server ${new URL(gpu.url).host} ${gpu.url}: ComfyUI 0.3.64`)
+    expect(stdout).toContain('queued 10 generations')
+    expect(stdout).toMatch(/#\d+ 100%/)
+    expect(stdout).toContain('10 of 10 succeeded')
+    const sent = gpu.received.filter((r) => (r.body.prompt as Record<string, { inputs: Record<string, unknown> }>)['6']?.inputs.text === 'a glass teapot')
+    expect(sent).toHaveLength(10)
   })
 })

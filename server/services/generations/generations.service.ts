@@ -206,6 +206,8 @@ export class GenerationService {
 
   async listServers(): Promise<{ servers: ServerInfo[]; paused: QueuePause | null }> {
     const rows = await this.pool.sync()
+    // Servers not checked yet (just started, just added) are checked now rather than shown unknown.
+    await Promise.all(this.pool.enabledServers().filter((s) => !this.pool.health(s.id)).map((s) => this.pool.refreshHealth(s.id)))
     const active = await this.db.prisma.generation.groupBy({ by: ['serverId'], where: { status: { in: ACTIVE }, serverId: { not: null } }, _count: { _all: true } })
     const counts = new Map(active.map((a) => [a.serverId, a._count._all]))
     const servers = rows.map((row) => ({
