@@ -79,7 +79,7 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     expect(jobs.every((j) => j.status === 'succeeded' && j.attempts === 1)).toBe(true)
   })
 
-  it('posts a signed webhook on success and retries it until the receiver accepts', async () => {
+  it('posts a signed webhook on success and failure, retried until the receiver accepts', async () => {
     const secret = 'webhook-secret-for-tests'
     const received: Array<{ body: string; signature: string | undefined; status: number }> = []
     const receiver: Server = createServer((req, res) => {
@@ -109,6 +109,13 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
         expect(payload).toMatchObject({ event: 'generation.succeeded', generation: { id: created.id, status: 'succeeded' } })
         expect(payload.generation.outputs).toHaveLength(1)
       }
+      // A failure is announced too.
+      gpu.failNode('KSampler', 'oom')
+      const failing = await l.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 }, webhookUrl: url })
+      await settle(l.service, failing.id)
+      while (received.length < 3) await new Promise((resolve) => setTimeout(resolve, 50))
+      const failure = JSON.parse(received[2]!.body) as { event: string; generation: { id: string; errorKind: string; error: string } }
+      expect(failure).toMatchObject({ event: 'generation.failed', generation: { id: failing.id, errorKind: 'out_of_memory', error: expect.stringContaining('GPU memory') } })
     } finally {
       await new Promise((resolve) => receiver.close(resolve))
     }

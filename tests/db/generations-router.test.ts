@@ -58,6 +58,9 @@ describe.each(BACKENDS)('comfy router on %s', (backend) => {
     expect(servers).toHaveLength(1)
     expect(servers[0]).toMatchObject({ id, name: 'gpu', url: gpu.url, maxConcurrent: 2, enabled: true, authHeader: 'Authorization: ••••', health: { reachable: true, version: '0.3.64', gpu: { name: 'NVIDIA GeForce RTX 4090' } } })
     expect(JSON.stringify(servers)).not.toContain('very-secret-token')
+    // …but it is what Lattice sends to the server.
+    expect(gpu.authorizations.length).toBeGreaterThan(0)
+    expect(new Set(gpu.authorizations)).toEqual(new Set(['Bearer very-secret-token']))
     expect(await user.comfy.servers.test({ id })).toMatchObject({ reachable: true, queueDepth: 0 })
     expect(await user.comfy.servers.test({ url: 'http://127.0.0.1:1' })).toMatchObject({ reachable: false, error: expect.stringContaining('cannot be reached') })
     await admin.comfy.servers.update({ id, maxConcurrent: 1 })

@@ -121,6 +121,22 @@ describe.each(BACKENDS)('generations on %s', (backend) => {
     expect(new Set(servers)).toEqual(new Set([busyId, idleId]))
   })
 
+  it('lets a generation finish on a server disabled meanwhile, and sends new ones elsewhere', async () => {
+    const first = await standIn()
+    const second = await standIn()
+    const [firstId, secondId] = await useServers(ctx.db, lattice.service, [first, second])
+    first.behave('KSampler', { delayMs: 1500, steps: 15 })
+    const running = await lattice.service.create(owner, { templateId: 'text-to-image' })
+    await eventMatching(lattice.service, running.id, (e) => e.event.type === 'progress' && e.event.progress.step !== undefined)
+    expect((await lattice.service.get(owner, running.id)).serverId).toBe(firstId)
+    await lattice.service.updateServer(firstId!, { enabled: false })
+    const next = await lattice.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
+    await Promise.all([settle(lattice.service, running.id), settle(lattice.service, next.id)])
+    expect(await lattice.service.get(owner, running.id)).toMatchObject({ status: 'succeeded', serverId: firstId })
+    expect(await lattice.service.get(owner, next.id)).toMatchObject({ status: 'succeeded', serverId: secondId })
+    expect(first.queued).toEqual([running.id])
+  })
+
   it('queues a prompt once when ComfyUI answers 500 after queueing it', async () => {
     const gpu = await standIn()
     await useServers(ctx.db, lattice.service, [gpu])

@@ -79,15 +79,15 @@ export class ComfyPool {
         existing.row = row
         continue
       }
-      if (existing) await existing.connection.close().catch(() => {})
-      if (!row.enabled) {
+      if (existing) {
+        await existing.connection.close().catch(() => {})
         this.entries.delete(row.id)
-        continue
       }
-      this.entries.set(row.id, { row, connection: this.open(row) })
+      // Disabled servers get no new connection; one already open stays, so runs there can finish.
+      if (row.enabled) this.entries.set(row.id, { row, connection: this.open(row) })
     }
     for (const [id, entry] of this.entries) {
-      if (!seen.has(id) || !entry.row.enabled) {
+      if (!seen.has(id)) {
         await entry.connection.close().catch(() => {})
         this.entries.delete(id)
       }
@@ -105,11 +105,21 @@ export class ComfyPool {
     })
   }
 
-  /** The connection of an enabled server; re-reads the rows once if it is not known yet. */
+  /**
+   * The connection of a server; re-reads the rows once if it is not known yet. A disabled server
+   * still gets one: a generation already on it must be followed to its end, never sent elsewhere.
+   */
   async connection(serverId: string): Promise<ComfyConnection> {
     if (!this.entries.has(serverId)) await this.sync()
-    const entry = this.entries.get(serverId)
-    if (!entry) throw new AppError('NOT_FOUND', 'That ComfyUI server was removed or disabled. Enable it again in Settings, or retry the generation on another server.')
+    let entry = this.entries.get(serverId)
+    if (!entry && !this.closed) {
+      const row = await this.db.prisma.comfyServer.findUnique({ where: { id: serverId } })
+      if (row) {
+        entry = this.entries.get(serverId) ?? { row, connection: this.open(row) }
+        this.entries.set(serverId, entry)
+      }
+    }
+    if (!entry) throw new AppError('NOT_FOUND', 'That ComfyUI server was removed. Retry the generation to run it on another server.')
     return entry.connection
   }
 

@@ -39,6 +39,8 @@ export class ComfyStandIn {
   readonly queued: string[] = []
   readonly interrupts: Array<Record<string, unknown>> = []
   readonly queueEdits: Array<Record<string, unknown>> = []
+  /** The Authorization header of every HTTP request that had one (ComfyUI behind an auth proxy). */
+  readonly authorizations: string[] = []
   private readonly failures: PlannedFailure[] = []
   private readonly nodes: Record<string, NodeDef>
   private server: Server
@@ -147,6 +149,7 @@ export class ComfyStandIn {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x')
     const path = url.pathname.replace(/^\/api(?=\/)/, '')
+    if (req.headers.authorization) this.authorizations.push(req.headers.authorization)
     const body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0)
     if (this.latencyMs) await sleep(this.latencyMs)
     const next = this.failures[0]
