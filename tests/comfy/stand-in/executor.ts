@@ -29,6 +29,8 @@ export class Executor {
   readonly history = new Map<string, HistoryEntry>()
   readonly behaviours = new Map<string, Behaviour>()
   readonly failures = new Map<string, Failure>()
+  /** performance.now() when each prompt's final `executing {node: null}` was sent (for benchmarks). */
+  readonly finishedAt = new Map<string, number>()
   defaultDelayMs = 5
   private interruptFlag = false
   private generation = 0
@@ -217,6 +219,7 @@ export class Executor {
     })
     this.running = undefined
     this.broadcastStatus()
+    this.finishedAt.set(promptId, performance.now())
     targeted('executing', { node: null, prompt_id: promptId })
   }
 

@@ -39,6 +39,8 @@ export class ComfyStandIn {
   readonly queued: string[] = []
   readonly interrupts: Array<Record<string, unknown>> = []
   readonly queueEdits: Array<Record<string, unknown>> = []
+  /** performance.now() when each prompt was queued (for benchmarks). */
+  readonly queuedAt = new Map<string, number>()
   /** The Authorization header of every HTTP request that had one (ComfyUI behind an auth proxy). */
   readonly authorizations: string[] = []
   private readonly failures: PlannedFailure[] = []
@@ -245,6 +247,7 @@ export class ComfyStandIn {
     if ('client_id' in body) extra.client_id = body.client_id
     const item: QueueItem = [number, promptId, prompt, extra, result.outputs]
     this.queued.push(promptId)
+    this.queuedAt.set(promptId, performance.now())
     this.executor.put(item)
     record(200)
     return { status: 200, json: { prompt_id: promptId, number, node_errors: result.nodeErrors } }
