@@ -48,6 +48,10 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     gpu.behave('KSampler', { delayMs: 2000, steps: 20 })
     const created = await first.service.create(owner, { templateId: 'text-to-image' })
     await eventMatching(first.service, created.id, (e) => e.event.type === 'progress' && e.event.progress.step !== undefined)
+    // A second one waits for the server's only slot when the process stops: it must not be lost or cancelled.
+    const waiting = await first.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
+    const firstJob = await ctx.db.prisma.job.findUniqueOrThrow({ where: { id: waiting.jobId! } })
+    while ((await ctx.db.prisma.job.findUniqueOrThrow({ where: { id: firstJob.id } })).status !== 'running') await new Promise((resolve) => setTimeout(resolve, 20))
     await first.stop()
     // The prompt keeps running on ComfyUI while no Lattice watches it.
     expect(gpu.interrupts).toEqual([])
@@ -60,6 +64,9 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     expect(gpu.queued.filter((id) => id === created.id)).toHaveLength(1)
     expect(statusesOf(events).filter((s) => s === 'succeeded')).toHaveLength(1)
     expect(await ctx.db.prisma.asset.count({ where: { id: { in: done.outputs } } })).toBe(1)
+    await settle(second.service, waiting.id)
+    expect(await second.service.get(owner, waiting.id)).toMatchObject({ status: 'succeeded' })
+    expect(gpu.queued.filter((id) => id === waiting.id)).toHaveLength(1)
   })
 
   it('never runs one generation twice with two app instances on one database', async () => {

@@ -103,7 +103,14 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
         }
         const workflow = initial.workflow as Workflow
         if (!serverId) {
-          serverId = await claimServer(db, service, id, promptId, classTypesOf(workflow), ctx.attempt, stopped, checkMs)
+          serverId = await claimServer(db, service, id, promptId, classTypesOf(workflow), ctx.attempt, () => {
+            if (cancel.signal.aborted) throw new JobCancelled()
+            if (detach.signal.aborted) throw new Detached()
+          }, checkMs)
+        } else if (attach && initial.status === 'queued') {
+          // Queued again after a fault, but ComfyUI still has it: it is dispatched.
+          await events.append(id, { type: 'status', status: 'dispatched', attempt: ctx.attempt, serverId })
+          await db.prisma.generation.updateMany({ where: { id, status: 'queued' }, data: { status: 'dispatched', error: null, errorKind: null } })
         }
         if (stopped()) throw cancel.signal.aborted ? new JobCancelled() : new Detached()
         const server = await db.prisma.comfyServer.findUnique({ where: { id: serverId } })
@@ -116,6 +123,8 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
         const outcome = await runPrompt(connection, toRun, {
           promptId,
           attach,
+          // A prompt ComfyUI already accepted is not checked again.
+          validate: !attach,
           signal: cancel.signal,
           detach: detach.signal,
           timeoutMs: Math.max(1000, initial.timeoutSeconds * 1000 - elapsed),
@@ -153,11 +162,12 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
           }
         }
       } catch (error) {
-        if (error instanceof JobCancelled || cancel.signal.aborted) {
+        if (cancel.signal.aborted || (error instanceof JobCancelled && await isCancelled())) {
           await service.finish(id, 'cancelled', { error: 'Cancelled.', errorKind: 'cancelled' }, ctx.attempt)
           throw new JobCancelled()
         }
-        if (error instanceof Detached || detach.signal.aborted) throw new Detached()
+        // This process stops following it (the queue is stopping): another run picks it up.
+        if (error instanceof Detached || error instanceof JobCancelled || detach.signal.aborted) throw new Detached()
         const retry = error instanceof GenerationRetry ? error : isTransient(error) ? asRetry(error) : undefined
         if (retry && willRetry) {
           await events.append(id, { type: 'status', status: 'queued', attempt: ctx.attempt, error: retry.message })
@@ -202,10 +212,10 @@ async function waitWhilePaused(service: GenerationService, stopped: () => boolea
  * and records the choice in one transaction (serialised across instances by an advisory lock).
  * Waits while every capable server is full.
  */
-async function claimServer(db: Database, service: GenerationService, id: string, promptId: string, classTypes: string[], attempt: number, stopped: () => boolean, checkMs: number): Promise<string> {
+async function claimServer(db: Database, service: GenerationService, id: string, promptId: string, classTypes: string[], attempt: number, throwIfStopped: () => void, checkMs: number): Promise<string> {
   const { pool } = service
   for (;;) {
-    if (stopped()) throw new JobCancelled()
+    throwIfStopped()
     await pool.sync()
     const servers = pool.enabledServers()
     if (servers.length === 0) throw new GenerationRetry('No ComfyUI server is enabled. An admin adds or enables one in Settings → ComfyUI servers.', 'no_server')
