@@ -52,7 +52,7 @@ export const manifestSchema = z.object({
   /** Node ids whose files become assets; at least one. */
   outputs: z.array(z.string().min(1)).min(1),
   /** The run is interrupted and fails after this long (video needs long ones). */
-  timeoutSeconds: z.number().int().min(1).max(24 * 3600).default(600),
+  timeoutSeconds: z.number().int().min(1).max(23 * 3600).default(600),
 })
 export type TemplateManifest = z.infer<typeof manifestSchema>
 export type TemplateManifestInput = z.input<typeof manifestSchema>

@@ -94,8 +94,8 @@ export class GenerationService {
   }
 
   private async enqueue(ownerId: string, id: string, timeoutSeconds: number): Promise<GenerationInfo> {
-    // The lease outlives the longest run, so a process that dies is replaced after it at worst.
-    const job = await this.queue.enqueue('comfy.generate', { ownerId, input: { generationId: id }, expireInSeconds: timeoutSeconds + 15 * 60 })
+    // The lease outlives the run (pg-boss allows under 24 h), so a process that dies is replaced after it at worst.
+    const job = await this.queue.enqueue('comfy.generate', { ownerId, input: { generationId: id }, expireInSeconds: Math.min(timeoutSeconds + 15 * 60, 24 * 3600 - 1) })
     return toGenerationInfo(await this.db.prisma.generation.update({ where: { id }, data: { jobId: job.id } }))
   }
 

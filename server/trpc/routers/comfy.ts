@@ -45,7 +45,7 @@ export const comfyRouter = router({
         templateId: z.string().min(1).max(100),
         params: params.default({}),
         inputs: z.record(z.string(), z.uuid()).default({}),
-        timeoutSeconds: z.number().int().min(1).max(24 * 3600).optional(),
+        timeoutSeconds: z.number().int().min(1).max(23 * 3600).optional(),
         webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
       }))
       .mutation(({ ctx, input }) => generations(ctx).create(ctx.user.id, input)),
