@@ -3,8 +3,8 @@
  * Each number is printed beside its floor and a cost ratio (how many times the floor's time), so
  * results compare across machines and runs; nothing here asserts a timing.
  *
- *   npm run bench                           all three, ~2 minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render)
+ *   npm run bench                           all of them, a few minutes on 2 cores
+ *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render, generations)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
  *
  * Writes bench/results/latest.json too.
@@ -21,6 +21,7 @@ import { formatBytes, formatMs, formatRate, round } from './stats'
 import { measureThroughput, type ThroughputResult } from './throughput'
 import { measureUpload, type UploadResult } from './upload'
 import { measureRender, type RenderBenchResult } from './render'
+import { measureGenerations, type GenerationsResult } from './generations'
 
 const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
@@ -31,9 +32,12 @@ const SETTINGS = {
   throughputWarmupSeconds: 1,
   uploadBytes: 200 * 1024 * 1024,
   uploadRounds: 3,
+  generationSamples: 30,
+  generationThroughputCount: 60,
+  generationServers: 4,
 }
 
-const ALL = ['latency', 'throughput', 'upload', 'render'] as const
+const ALL = ['latency', 'throughput', 'upload', 'render', 'generations'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
@@ -68,6 +72,7 @@ let latency: LatencyResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
+let generations: GenerationsResult | undefined
 try {
   if (selected.has('latency')) {
     const doc = buildLargeDocument(SETTINGS.documentBytes)
@@ -88,6 +93,10 @@ try {
   if (selected.has('upload')) {
     console.log(`upload: ${formatBytes(SETTINGS.uploadBytes)}, ${SETTINGS.uploadRounds} rounds…`)
     upload = await measureUpload({ lattice, workDir, bytes: SETTINGS.uploadBytes, rounds: SETTINGS.uploadRounds })
+  }
+  if (selected.has('generations')) {
+    console.log(`generations: ${SETTINGS.generationSamples} one at a time, then ${SETTINGS.generationThroughputCount} at once over ${SETTINGS.generationServers} ComfyUI stand-ins…`)
+    generations = await measureGenerations({ lattice, samples: SETTINGS.generationSamples, throughputCount: SETTINGS.generationThroughputCount, servers: SETTINGS.generationServers })
   }
 } finally {
   await floor.stop()
@@ -117,6 +126,12 @@ if (render) {
 if (upload) {
   rows.push([`upload ${formatBytes(upload.bytes)} (median of ${upload.rounds})`, formatRate(upload.lattice.mbPerSecond, 'MB/s'), formatRate(upload.floor.mbPerSecond, 'MB/s'), cost(upload.lattice.seconds / upload.floor.seconds)])
 }
+if (generations) {
+  const g = generations
+  rows.push([`generation dispatch p50 / p99 (n=${g.samples})`, `${formatMs(g.dispatch.p50)} / ${formatMs(g.dispatch.p99)}`, '-', '-'])
+  rows.push([`generation completion p50 / p99 (n=${g.samples})`, `${formatMs(g.completion.p50)} / ${formatMs(g.completion.p99)}`, '-', '-'])
+  rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins`, formatRate(g.throughput.perSecond, 'gen/s'), '-', '-'])
+}
 const header: [string, string, string, string] = ['benchmark', 'lattice', 'floor', 'cost']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')
@@ -133,6 +148,10 @@ if (latency) {
 }
 if (throughput && (throughput.lattice.errors > 0 || throughput.nitro.errors > 0 || throughput.floor.errors > 0)) {
   console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, nitro ${throughput.nitro.errors}, floor ${throughput.floor.errors}`)
+}
+if (generations) {
+  console.log('generations: dispatch = create → prompt queued on the stand-in; completion = the stand-in\'s final executing → succeeded on the watch stream (history, download, asset ingest). No floor: ComfyUI itself is the stand-in.')
+  if (generations.throughput.failed > 0) console.log(`generations: ${generations.throughput.failed} of the throughput run did not succeed`)
 }
 if (upload) {
   console.log(`upload: server receives, SHA-256 hashes and writes; SHA-256 alone here: ${formatRate(upload.sha256MbPerSecond, 'MB/s')}. Processing jobs after upload: ${upload.processingSeconds.map((s) => `${s.toFixed(1)} s`).join(', ') || 'none'} (not timed).`)
@@ -162,6 +181,7 @@ const results = {
   throughput: throughput && { ...throughput, ratio: round(throughput.floor.perSecond / throughput.lattice.perSecond) },
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
+  generations,
 }
 await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
 await writeFile(join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)

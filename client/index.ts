@@ -11,10 +11,12 @@ import type { AppRouter } from '../server/trpc/routers'
 import type { AssetInfo } from '../server/services/assets/asset.dto'
 import { TERMINAL_JOB_STATUSES, type JobEventEnvelope, type JobStatus } from '../shared/jobs'
 import { transformer } from '../shared/transformer'
+import { TERMINAL_GENERATION_STATUSES, type GenerationEventEnvelope, type GenerationStatus } from '../shared/comfy/manifest'
 
 export type { AppRouter } from '../server/trpc/routers'
 export type { AssetInfo } from '../server/services/assets/asset.dto'
 export type { JobEvent, JobEventEnvelope, JobStatus } from '../shared/jobs'
+export type { GenerationEvent, GenerationEventEnvelope, GenerationStatus, TemplateManifestInput } from '../shared/comfy/manifest'
 export { TRPCClientError }
 
 export interface LatticeClientOptions {
@@ -48,6 +50,8 @@ export interface LatticeClient {
   downloadAsset(id: string, range?: { start: number; end?: number }): Promise<Uint8Array>
   /** Streams a job's events until it ends; resolves with its final status. */
   waitForJob(jobId: string, onEvent?: (envelope: JobEventEnvelope) => void, signal?: AbortSignal): Promise<JobStatus>
+  /** Streams a ComfyUI generation's events (status, progress, previews) until it ends; resolves with its final status. */
+  waitForGeneration(id: string, onEvent?: (envelope: GenerationEventEnvelope) => void, signal?: AbortSignal): Promise<GenerationStatus>
 }
 
 export function createLatticeClient(options: LatticeClientOptions): LatticeClient {
@@ -127,6 +131,25 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
             if (last && TERMINAL_JOB_STATUSES.includes(last)) resolve(last)
             // The stream ended without a final status (e.g. the server restarted): ask directly.
             else api.jobs.get.query({ id: jobId }).then((job) => resolve(job.status as JobStatus), reject)
+          },
+        })
+        signal?.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason) })
+      })
+    },
+
+    waitForGeneration(id, onEvent, signal) {
+      return new Promise<GenerationStatus>((resolve, reject) => {
+        let last: GenerationStatus | null = null
+        const subscription = api.comfy.generations.watch.subscribe({ id }, {
+          signal,
+          onData: ({ data }) => {
+            onEvent?.(data)
+            if (data.event.type === 'status') last = data.event.status
+          },
+          onError: (error) => reject(error),
+          onComplete: () => {
+            if (last && TERMINAL_GENERATION_STATUSES.includes(last)) resolve(last)
+            else api.comfy.generations.get.query({ id }).then((generation) => resolve(generation.status), reject)
           },
         })
         signal?.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason) })

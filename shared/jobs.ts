@@ -4,7 +4,7 @@ export const jobStatusSchema = z.enum(['queued', 'running', 'retrying', 'succeed
 export type JobStatus = z.infer<typeof jobStatusSchema>
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled']
 
-export const jobKindSchema = z.enum(['asset.process'])
+export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook'])
 export type JobKind = z.infer<typeof jobKindSchema>
 
 /**

@@ -13,6 +13,8 @@ export interface LatticeConfig {
   /** Honour X-Forwarded-For/-Proto/-Host: set LATTICE_TRUST_PROXY=1 behind a reverse proxy. */
   trustProxy: boolean
   bootstrap: { adminEmail?: string; adminPassword?: string; bootstrapToken?: string }
+  /** LATTICE_COMFY_URLS (comma-separated, upserted at start), LATTICE_COMFY_WEBHOOK_URL (global), LATTICE_WEBHOOK_SECRET. */
+  comfy: { urls?: string; webhookUrl?: string; webhookSecret?: string }
 }
 
 export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LatticeConfig {
@@ -30,6 +32,11 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Latt
     worker: env.LATTICE_WORKER?.trim() !== '0',
     secureCookies: env.LATTICE_INSECURE_COOKIES?.trim() === '1' ? 'never' : 'auto',
     trustProxy: env.LATTICE_TRUST_PROXY?.trim() === '1',
+    comfy: {
+      urls: env.LATTICE_COMFY_URLS?.trim() || undefined,
+      webhookUrl: env.LATTICE_COMFY_WEBHOOK_URL?.trim() || undefined,
+      webhookSecret: env.LATTICE_WEBHOOK_SECRET || undefined,
+    },
     bootstrap: {
       adminEmail: env.LATTICE_ADMIN_EMAIL?.trim() || undefined,
       adminPassword: env.LATTICE_ADMIN_PASSWORD || undefined,

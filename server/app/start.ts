@@ -6,6 +6,12 @@ import { ProjectService } from '../services/projects/projects.service'
 import { AssetService } from '../services/assets/assets.service'
 import { assetProcessJob } from '../services/assets/process.job'
 import { DataLayout } from '../storage/paths'
+import { GenerationEventLog } from '../services/generations/events'
+import { comfyGenerateJob } from '../services/generations/generate.job'
+import { GenerationService } from '../services/generations/generations.service'
+import { ComfyPool } from '../services/generations/pool'
+import { TemplateRegistry } from '../services/generations/templates'
+import { comfyWebhookJob } from '../services/generations/webhook.job'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
 import { createInitialAdmin } from './initial-admin'
@@ -32,16 +38,25 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
     const holder: { queue?: JobQueue } = {}
     const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes)
-    const queue = new JobQueue(db, [assetProcessJob(db, assets, layout)], { worker: config.worker })
+    const pool = new ComfyPool(db)
+    const generations = new GenerationService(db, pool, new TemplateRegistry(db), new GenerationEventLog(db), { enqueue: (...args) => holder.queue!.enqueue(...args), cancel: (id) => holder.queue!.cancel(id) }, assets)
+    await generations.upsertFromEnv(config.comfy.urls)
+    const queue = new JobQueue(db, [
+      assetProcessJob(db, assets, layout),
+      comfyGenerateJob(db, generations, assets, layout, () => holder.queue!, { webhookUrl: config.comfy.webhookUrl }),
+      comfyWebhookJob(db, { secret: config.comfy.webhookSecret }),
+    ], { worker: config.worker })
     holder.queue = queue
+    await pool.start()
     await queue.start()
-    const services: Services = { db, auth, projects: new ProjectService(db), assets, queue, version }
+    const services: Services = { db, auth, projects: new ProjectService(db), assets, queue, generations, version }
     let stopping: Promise<void> | null = null
     return {
       services,
       config,
       stop: () => (stopping ??= (async () => {
         await queue.stop()
+        await pool.close()
         await db.close()
       })()),
     }

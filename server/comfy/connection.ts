@@ -11,6 +11,8 @@ export interface ComfyConnectionOptions {
   httpTimeoutMs?: number
   socketBackoff?: BackoffOptions
   objectInfoTtlMs?: number
+  /** Sent with every HTTP request and the socket upgrade. */
+  headers?: Record<string, string>
 }
 
 /** Everything Lattice holds for one ComfyUI server: typed HTTP, the one socket, cached node info. */
@@ -22,8 +24,8 @@ export interface ComfyConnection {
 }
 
 export function openComfyConnection(options: ComfyConnectionOptions): ComfyConnection {
-  const http = new ComfyHttp({ baseUrl: options.baseUrl, timeoutMs: options.httpTimeoutMs })
-  const socket = new ComfySocket({ baseUrl: http.baseUrl, clientId: options.clientId ?? `lattice-${randomUUID()}`, backoff: options.socketBackoff })
+  const http = new ComfyHttp({ baseUrl: options.baseUrl, timeoutMs: options.httpTimeoutMs, headers: options.headers })
+  const socket = new ComfySocket({ baseUrl: http.baseUrl, clientId: options.clientId ?? `lattice-${randomUUID()}`, backoff: options.socketBackoff, headers: options.headers })
   socket.start()
   return {
     http,

@@ -10,6 +10,8 @@ export interface ComfyHttpOptions {
   baseUrl: string
   /** Per request, from sending until the whole JSON body is read. */
   timeoutMs?: number
+  /** Sent with every request, e.g. `{authorization: 'Bearer …'}` for a server behind an auth proxy. */
+  headers?: Record<string, string>
 }
 
 export interface RequestOptions {
@@ -37,10 +39,12 @@ export type SubmitResult = { ok: true; accepted: PromptAccepted } | { ok: false;
 export class ComfyHttp {
   readonly baseUrl: string
   readonly timeoutMs: number
+  readonly headers: Record<string, string>
 
   constructor(options: ComfyHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '').replace(/\/api$/, '')
     this.timeoutMs = options.timeoutMs ?? 15_000
+    this.headers = options.headers ?? {}
   }
 
   url(path: string): string {
@@ -62,7 +66,7 @@ export class ComfyHttp {
       const response = await fetch(url, {
         method: options.method ?? 'GET',
         body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
-        headers: options.json !== undefined ? { 'content-type': 'application/json' } : undefined,
+        headers: options.json !== undefined ? { ...this.headers, 'content-type': 'application/json' } : this.headers,
         signal: controller.signal,
       })
       if (response.status >= 500) {

@@ -30,6 +30,13 @@ export interface RunPromptOptions {
   onProgress?: (progress: RunProgress) => void
   onPreview?: (preview: Preview) => void
   onLog?: (message: string, level: 'info' | 'warn') => void
+  /**
+   * Follow a prompt queued earlier (by this id) instead of submitting: after our own restart.
+   * Resolves `lost` at once when the server no longer knows the id.
+   */
+  attach?: boolean
+  /** Aborting stops following the run without touching it on the server; resolves `detached`. */
+  detach?: AbortSignal
 }
 
 export type RunOutcome =
@@ -38,6 +45,8 @@ export type RunOutcome =
   | { status: 'cancelled'; promptId: string }
   /** Gone from the server's queue and history while pending or running (a restart, or deleted elsewhere): queue it again. */
   | { status: 'lost'; promptId: string }
+  /** We stopped following it (the `detach` signal); it may still run on the server. */
+  | { status: 'detached'; promptId: string }
 
 /**
  * Runs one workflow on a ComfyUI server and resolves when the server is done with it. Submission
@@ -61,6 +70,12 @@ export async function runPrompt(connection: ComfyConnection, workflow: Workflow,
   const watch = new PromptWatch(connection, promptId, workflow, objectInfo, options)
   try {
     await connection.socket.ready(options.socketReadyTimeoutMs ?? 5000)
+    if (options.attach) {
+      const location = await locatePrompt(connection.http, promptId, options.signal)
+      if (location.where === 'absent') return { status: 'lost', promptId }
+      if (location.where === 'history') watch.settleFromHistory(location.entry)
+      return await watch.wait()
+    }
     const found = await submitPromptOnce(connection.http, {
       prompt: workflow,
       prompt_id: promptId,
@@ -107,6 +122,13 @@ class PromptWatch {
     if (this.options.timeoutMs !== undefined) {
       const timer = setTimeout(() => this.stop('timeout'), this.options.timeoutMs)
       this.disposers.push(() => clearTimeout(timer))
+    }
+    const detach = this.options.detach
+    if (detach) {
+      const onDetach = () => this.settle({ status: 'detached', promptId: this.promptId })
+      if (detach.aborted) onDetach()
+      detach.addEventListener('abort', onDetach, { once: true })
+      this.disposers.push(() => detach.removeEventListener('abort', onDetach))
     }
     const signal = this.options.signal
     if (signal) {

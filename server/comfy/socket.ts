@@ -27,6 +27,8 @@ export interface ComfySocketOptions {
   /** Ask for type-4 previews, which name their prompt and node. */
   previewMetadata?: boolean
   handshakeTimeoutMs?: number
+  /** Sent with the upgrade request (an auth proxy in front of ComfyUI). */
+  headers?: Record<string, string>
   random?: () => number
 }
 
@@ -113,7 +115,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
   }
 
   private connect(): void {
-    const ws = new WebSocket(this.url, { handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000 })
+    const ws = new WebSocket(this.url, { handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000, headers: this.options.headers })
     this.ws = ws
     let greeted = false
     ws.on('open', () => {

@@ -68,6 +68,10 @@ export function findWorkflowProblems(workflow: unknown, objectInfo: ObjectInfo):
       }
       if (value && typeof value === 'object' && '__value__' in value) continue
       const options = comboOptions(spec)
+      // Upload combos (LoadImage.image) list the input folder, which changes with every upload, so a
+      // cached object_info cannot judge them; ComfyUI checks the file itself (VALIDATE_INPUTS).
+      const uploadCombo = inputOptionsOf(spec).image_upload === true || inputOptionsOf(spec).video_upload === true
+      if (options && uploadCombo && typeof value === 'string') continue
       if (options) {
         if (options.includes(value as string)) continue
         if (typeof value === 'string' && MODEL_FILE.test(value)) {

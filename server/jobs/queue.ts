@@ -27,6 +27,7 @@ export class JobQueue {
   private readonly running = new Map<string, AbortController>()
   private reconcileTimer: NodeJS.Timeout | null = null
   private readonly definitions: Map<JobKind, JobDefinition>
+  private stopping = false
 
   constructor(private readonly db: Database, definitions: JobDefinition[], private readonly options: JobQueueOptions = {}) {
     this.definitions = new Map(definitions.map((d) => [d.kind, d]))
@@ -64,19 +65,21 @@ export class JobQueue {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true
     if (this.reconcileTimer) clearInterval(this.reconcileTimer)
     for (const controller of this.running.values()) controller.abort()
     await this.boss?.stop({ graceful: true, timeout: 5000, close: false })
     this.boss = null
   }
 
-  async enqueue(kind: JobKind, args: { ownerId: string; input: Record<string, unknown>; assetId?: string }) {
+  /** `expireInSeconds` overrides the kind's lease for this job (a long video render). */
+  async enqueue(kind: JobKind, args: { ownerId: string; input: Record<string, unknown>; assetId?: string; expireInSeconds?: number }) {
     const definition = this.definitions.get(kind)
     if (!definition || !this.boss) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; restart the server.')
     const job = await this.db.prisma.job.create({ data: { kind, ownerId: args.ownerId, input: args.input as object, assetId: args.assetId ?? null } })
     await this.events.append(job.id, { type: 'status', status: 'queued', attempt: 0 })
     // Our job id is pg-boss's id too, so the two can be reconciled after any crash.
-    await this.boss.send(kind, { jobId: job.id } satisfies BossPayload, { id: job.id })
+    await this.boss.send(kind, { jobId: job.id } satisfies BossPayload, { id: job.id, ...(args.expireInSeconds ? { expireInSeconds: args.expireInSeconds } : {}) })
     return job
   }
 
@@ -106,9 +109,12 @@ export class JobQueue {
       await this.events.append(jobId, { type: 'result', result })
       await this.finish(jobId, 'succeeded', { result })
     } catch (error) {
-      if (error instanceof JobCancelled || controller.signal.aborted) return
-      const message = (error as Error).message
-      const retryable = !isAppError(error) && bossJob.retryCount < bossJob.retryLimit
+      if (error instanceof JobCancelled) return
+      // Aborted by a cancel: done. Aborted because this process stops: hand the job back for another run.
+      const stopped = controller.signal.aborted && this.stopping
+      if (controller.signal.aborted && !stopped) return
+      const message = stopped ? 'The server running this job stopped; it will be resumed.' : (error as Error).message
+      const retryable = (stopped || isRetryable(error)) && bossJob.retryCount < bossJob.retryLimit
       await this.events.append(jobId, { type: 'error', message, willRetry: retryable })
       if (!retryable) {
         await this.finish(jobId, 'failed', { error: message })
@@ -158,6 +164,11 @@ export class JobQueue {
     })
   }
 
+  /** Whether a job is still running in this process. */
+  isRunningHere(jobId: string): boolean {
+    return this.running.has(jobId)
+  }
+
   /**
    * Brings job rows in line with pg-boss after crashes: a row left "running" by a dead process
    * whose lease expired becomes "retrying", and one with no retries left becomes "failed".
@@ -192,4 +203,14 @@ export class JobQueue {
     }
     return changed
   }
+}
+
+/**
+ * Bad input (an AppError) is never retried, unless it says it is transient (a server that was
+ * down or answered 5xx); any other error is retried.
+ */
+function isRetryable(error: unknown): boolean {
+  if ((error as { transient?: unknown } | null)?.transient === true) return true
+  if ((error as { transient?: unknown } | null)?.transient === false) return false
+  return !isAppError(error)
 }

@@ -3,6 +3,7 @@ import type { ProjectService } from '../services/projects/projects.service'
 import type { AssetService } from '../services/assets/assets.service'
 import type { JobQueue } from '../jobs/queue'
 import type { Database } from '../db/connect'
+import type { GenerationService } from '../services/generations/generations.service'
 
 /** Everything a procedure may use; built per request by the HTTP adapter, or directly in tests. */
 export interface Services {
@@ -11,6 +12,8 @@ export interface Services {
   projects: ProjectService
   assets: AssetService
   queue: JobQueue
+  /** ComfyUI generations; absent in processes and tests that do not use them. */
+  generations?: GenerationService
   version: string
 }
 

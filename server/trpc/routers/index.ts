@@ -1,6 +1,7 @@
 import { router } from '../init'
 import { assetsRouter } from './assets'
 import { authRouter } from './auth'
+import { comfyRouter } from './comfy'
 import { jobsRouter } from './jobs'
 import { projectsRouter } from './projects'
 import { systemRouter } from './system'
@@ -15,6 +16,7 @@ export const appRouter = router({
   assets: assetsRouter,
   jobs: jobsRouter,
   tokens: tokensRouter,
+  comfy: comfyRouter,
 })
 
 /** The type the typed client and the Pinia stores are built from. */

@@ -29,6 +29,8 @@ export class Executor {
   readonly history = new Map<string, HistoryEntry>()
   readonly behaviours = new Map<string, Behaviour>()
   readonly failures = new Map<string, Failure>()
+  /** performance.now() when each prompt's final `executing {node: null}` was sent (for benchmarks). */
+  readonly finishedAt = new Map<string, number>()
   defaultDelayMs = 5
   private interruptFlag = false
   private generation = 0
@@ -217,6 +219,7 @@ export class Executor {
     })
     this.running = undefined
     this.broadcastStatus()
+    this.finishedAt.set(promptId, performance.now())
     targeted('executing', { node: null, prompt_id: promptId })
   }
 
@@ -233,19 +236,20 @@ export class Executor {
   private runContext(): NodeRunContext {
     return {
       inputDir: this.env.inputDir,
-      save: async (picture: Picture, prefix: string, kind: 'output' | 'temp') => {
+      save: async (picture: Picture, prefix: string, kind: 'output' | 'temp', format: 'png' | 'webp' = 'png') => {
         const parts = prefix.split('/')
         const name = parts.pop()!
         const subfolder = parts.join('/')
         const dir = join(kind === 'output' ? this.env.outputDir : this.env.tempDir, subfolder)
         await mkdir(dir, { recursive: true })
-        const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d{5})_\\.png$`)
+        const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d{5})_\\.${format}$`)
         let counter = Math.max(0, ...(await readdir(dir)).map((file) => Number(pattern.exec(file)?.[1] ?? 0))) + 1
         const files = []
         for (let i = 0; i < picture.batch; i++, counter++) {
-          const filename = `${name}_${String(counter).padStart(5, '0')}_.png`
+          const filename = `${name}_${String(counter).padStart(5, '0')}_.${format}`
           const [r, g, b] = picture.rgb
-          await sharp({ create: { width: picture.width, height: picture.height, channels: 3, background: { r, g, b } } }).png().toFile(join(dir, filename))
+          const image = sharp({ create: { width: picture.width, height: picture.height, channels: 3, background: { r, g, b } } })
+          await (format === 'webp' ? image.webp() : image.png()).toFile(join(dir, filename))
           files.push({ filename, subfolder, type: kind })
         }
         return files

@@ -9,7 +9,7 @@ export interface Picture { width: number; height: number; batch: number; rgb: [n
 export interface NodeRunContext {
   inputDir: string
   /** Writes one PNG per batch item under output or temp and returns the UI entries. */
-  save(picture: Picture, prefix: string, kind: 'output' | 'temp'): Promise<Array<{ filename: string; subfolder: string; type: string }>>
+  save(picture: Picture, prefix: string, kind: 'output' | 'temp', format?: 'png' | 'webp'): Promise<Array<{ filename: string; subfolder: string; type: string }>>
 }
 
 export interface NodeDef {
@@ -56,6 +56,20 @@ export function inputFiles(inputDir: string): string[] {
   return readdirSync(inputDir, { recursive: true, encoding: 'utf8' }).filter((name) => statSync(join(inputDir, name)).isFile()).map((name) => name.split('\\').join('/')).sort()
 }
 
+const SAMPLERS = ['euler', 'euler_ancestral', 'dpmpp_2m', 'heun', 'dpmpp_2m_sde', 'uni_pc', 'ddim', 'lcm']
+const SCHEDULERS = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal']
+const MAX_RESOLUTION = 16384
+const FLOAT = (def: number, min: number, max: number, step = 0.01) => ['FLOAT', { default: def, min, max, step }]
+
+/** A loader of one model folder: its combo lists the files the server has, like folder_paths does. */
+function loader(name: string, input: string, folder: string, output: string[], extra: Record<string, unknown> = {}, optional?: Record<string, unknown>): NodeDef {
+  return {
+    info: (env) => entry(name, { [input]: [env.models[folder] ?? [], {}], ...extra }, output, { category: 'loaders', optional }),
+    returnTypes: output,
+    run: async (inputs) => ({ values: output.map((type) => ({ [type.toLowerCase()]: inputs[input] })) }),
+  }
+}
+
 export const DEFAULT_NODES: Record<string, NodeDef> = {
   EmptyImage: {
     info: () => entry('EmptyImage', { width: INT(512, 1, 16384), height: INT(512, 1, 16384), batch_size: INT(1, 1, 4096), color: ['INT', { default: 0, min: 0, max: 0xffffff, step: 1, display: 'color' }] }, ['IMAGE']),
@@ -81,9 +95,13 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
       seed: ['INT', { default: 0, min: 0, max: 0xffffffffffffffff, control_after_generate: true }],
       steps: INT(20, 1, 10000),
       cfg: ['FLOAT', { default: 8.0, min: 0.0, max: 100.0, step: 0.1, round: 0.01 }],
-      sampler_name: [['euler', 'euler_ancestral', 'dpmpp_2m'], {}],
+      sampler_name: [SAMPLERS, {}],
       latent_image: ['LATENT', {}],
-    }, ['LATENT'], { optional: { denoise: ['FLOAT', { default: 1.0, min: 0.0, max: 1.0, step: 0.01 }] }, category: 'sampling' }),
+    }, ['LATENT'], {
+      // In ComfyUI these are required too; optional here so the client tests' minimal graphs stay small.
+      optional: { scheduler: [SCHEDULERS, {}], positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], denoise: ['FLOAT', { default: 1.0, min: 0.0, max: 1.0, step: 0.01 }] },
+      category: 'sampling',
+    }),
     returnTypes: ['LATENT'],
     steps: (inputs) => Number(inputs.steps),
     run: async (inputs) => {
@@ -124,6 +142,59 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
     returnTypes: [],
     outputNode: true,
     run: async (inputs, context) => ({ values: [], ui: { images: await context.save(picture(inputs.images), String(inputs.filename_prefix), 'output') } }),
+  },
+  CLIPTextEncode: {
+    info: () => entry('CLIPTextEncode', { text: ['STRING', { multiline: true, dynamicPrompts: true }], clip: ['CLIP', {}] }, ['CONDITIONING'], { category: 'conditioning' }),
+    returnTypes: ['CONDITIONING'],
+    run: async (inputs) => ({ values: [{ text: inputs.text }] }),
+  },
+  VAEEncode: {
+    info: () => entry('VAEEncode', { pixels: ['IMAGE', {}], vae: ['VAE', {}] }, ['LATENT'], { category: 'latent' }),
+    returnTypes: ['LATENT'],
+    run: async (inputs) => ({ values: [picture(inputs.pixels)] }),
+  },
+  ControlNetLoader: loader('ControlNetLoader', 'control_net_name', 'controlnet', ['CONTROL_NET']),
+  ControlNetApplyAdvanced: {
+    info: () => entry('ControlNetApplyAdvanced', {
+      positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], control_net: ['CONTROL_NET', {}], image: ['IMAGE', {}],
+      strength: FLOAT(1.0, 0.0, 10.0), start_percent: FLOAT(0.0, 0.0, 1.0, 0.001), end_percent: FLOAT(1.0, 0.0, 1.0, 0.001),
+    }, ['CONDITIONING', 'CONDITIONING'], { optional: { vae: ['VAE', {}] }, category: 'conditioning/controlnet' }),
+    returnTypes: ['CONDITIONING', 'CONDITIONING'],
+    run: async (inputs) => ({ values: [inputs.positive, inputs.negative] }),
+  },
+  UNETLoader: loader('UNETLoader', 'unet_name', 'diffusion_models', ['MODEL'], { weight_dtype: [['default', 'fp8_e4m3fn', 'fp8_e4m3fn_fast', 'fp8_e5m2'], {}] }),
+  CLIPLoader: loader('CLIPLoader', 'clip_name', 'text_encoders', ['CLIP'], {
+    type: [['stable_diffusion', 'stable_cascade', 'sd3', 'stable_audio', 'mochi', 'ltxv', 'pixart', 'cosmos', 'lumina2', 'wan', 'hidream', 'chroma', 'ace', 'omnigen2', 'qwen_image', 'hunyuan_image'], {}],
+  }, { device: [['default', 'cpu'], { advanced: true }] }),
+  VAELoader: loader('VAELoader', 'vae_name', 'vae', ['VAE']),
+  CLIPVisionLoader: loader('CLIPVisionLoader', 'clip_name', 'clip_vision', ['CLIP_VISION']),
+  CLIPVisionEncode: {
+    info: () => entry('CLIPVisionEncode', { clip_vision: ['CLIP_VISION', {}], image: ['IMAGE', {}], crop: [['center', 'none'], {}] }, ['CLIP_VISION_OUTPUT'], { category: 'conditioning' }),
+    returnTypes: ['CLIP_VISION_OUTPUT'],
+    run: async () => ({ values: [{ embeds: true }] }),
+  },
+  ModelSamplingSD3: {
+    info: () => entry('ModelSamplingSD3', { model: ['MODEL', {}], shift: FLOAT(3.0, 0.0, 100.0) }, ['MODEL'], { category: 'advanced/model' }),
+    returnTypes: ['MODEL'],
+    run: async (inputs) => ({ values: [inputs.model] }),
+  },
+  WanImageToVideo: {
+    info: () => entry('WanImageToVideo', {
+      positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], vae: ['VAE', {}],
+      width: ['INT', { default: 832, min: 16, max: MAX_RESOLUTION, step: 16 }], height: ['INT', { default: 480, min: 16, max: MAX_RESOLUTION, step: 16 }],
+      length: ['INT', { default: 81, min: 1, max: MAX_RESOLUTION, step: 4 }], batch_size: INT(1, 1, 4096),
+    }, ['CONDITIONING', 'CONDITIONING', 'LATENT'], { optional: { clip_vision_output: ['CLIP_VISION_OUTPUT', {}], start_image: ['IMAGE', {}] }, category: 'conditioning/video_models' }),
+    returnTypes: ['CONDITIONING', 'CONDITIONING', 'LATENT'],
+    run: async (inputs) => ({ values: [inputs.positive, inputs.negative, { width: Number(inputs.width), height: Number(inputs.height), batch: 1, rgb: [30, 120, 60] }] }),
+  },
+  SaveAnimatedWEBP: {
+    info: () => entry('SaveAnimatedWEBP', {
+      images: ['IMAGE', {}], filename_prefix: ['STRING', { default: 'ComfyUI' }], fps: FLOAT(6.0, 0.01, 1000.0),
+      lossless: ['BOOLEAN', { default: true }], quality: INT(80, 0, 100), method: [['default', 'fastest', 'slowest'], {}],
+    }, [], { hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' }, outputNode: true, category: 'image/animation' }),
+    returnTypes: [],
+    outputNode: true,
+    run: async (inputs, context) => ({ values: [], ui: { images: await context.save(picture(inputs.images), String(inputs.filename_prefix), 'output', 'webp'), animated: [true] } }),
   },
   PreviewImage: {
     info: () => entry('PreviewImage', { images: ['IMAGE', {}] }, [], { hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' }, outputNode: true, category: 'image' }),

@@ -19,7 +19,7 @@ export interface StandInOptions {
   nodeDelayMs?: number
 }
 
-interface PlannedFailure { status: number; afterQueueing: boolean; route: string }
+interface PlannedFailure { status: number; afterQueueing: boolean; route: string; method?: string }
 
 const CRASH = '500 Internal Server Error\n\nServer got itself in trouble'
 
@@ -39,6 +39,10 @@ export class ComfyStandIn {
   readonly queued: string[] = []
   readonly interrupts: Array<Record<string, unknown>> = []
   readonly queueEdits: Array<Record<string, unknown>> = []
+  /** performance.now() when each prompt was queued (for benchmarks). */
+  readonly queuedAt = new Map<string, number>()
+  /** The Authorization header of every HTTP request that had one (ComfyUI behind an auth proxy). */
+  readonly authorizations: string[] = []
   private readonly failures: PlannedFailure[] = []
   private readonly nodes: Record<string, NodeDef>
   private server: Server
@@ -72,9 +76,9 @@ export class ComfyStandIn {
     return `http://127.0.0.1:${this.port}`
   }
 
-  /** The next `count` requests to `route` answer `status`; `afterQueueing` queues the prompt first. */
-  failNext(count: number, options: { status?: number; afterQueueing?: boolean; route?: string } = {}): void {
-    for (let i = 0; i < count; i++) this.failures.push({ status: options.status ?? 500, afterQueueing: options.afterQueueing ?? false, route: options.route ?? '/prompt' })
+  /** The next `count` requests to `route` (any method unless given) answer `status`; `afterQueueing` queues the prompt first. */
+  failNext(count: number, options: { status?: number; afterQueueing?: boolean; route?: string; method?: string } = {}): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status: options.status ?? 500, afterQueueing: options.afterQueueing ?? false, route: options.route ?? '/prompt', method: options.method })
   }
 
   behave(classTypeOrNodeId: string, behaviour: Behaviour): void {
@@ -147,9 +151,11 @@ export class ComfyStandIn {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x')
     const path = url.pathname.replace(/^\/api(?=\/)/, '')
+    if (req.headers.authorization) this.authorizations.push(req.headers.authorization)
     const body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0)
     if (this.latencyMs) await sleep(this.latencyMs)
-    const planned = this.failures[0]?.route === path ? this.failures.shift() : undefined
+    const next = this.failures[0]
+    const planned = next?.route === path && (!next.method || next.method === req.method) ? this.failures.shift() : undefined
     if (planned && !planned.afterQueueing) return send(res, { status: planned.status, text: CRASH })
     if (path === '/view' && req.method === 'GET') return handleView(this.folders, url.searchParams, res)
     const reply = await this.route(req.method ?? 'GET', path, url.searchParams, body, req)
@@ -241,6 +247,7 @@ export class ComfyStandIn {
     if ('client_id' in body) extra.client_id = body.client_id
     const item: QueueItem = [number, promptId, prompt, extra, result.outputs]
     this.queued.push(promptId)
+    this.queuedAt.set(promptId, performance.now())
     this.executor.put(item)
     record(200)
     return { status: 200, json: { prompt_id: promptId, number, node_errors: result.nodeErrors } }

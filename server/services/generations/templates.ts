@@ -1,0 +1,189 @@
+import { randomInt } from 'node:crypto'
+import type { Database } from '../../db/connect'
+import { comboOptions, inputSpecOf, type ObjectInfo, type Workflow, workflowSchema } from '../../comfy'
+import { AppError } from '../../../shared/errors'
+import { manifestSchema, type TemplateManifest, type TemplateParameter } from '../../../shared/comfy/manifest'
+import { BUILTIN_TEMPLATE_SOURCES } from './builtin'
+
+export interface Template {
+  id: string
+  builtin: boolean
+  manifest: TemplateManifest
+  workflow: Workflow
+}
+
+/** A parameter with the choices a server offers for it resolved (checkpoint names, …). */
+export type ResolvedParameter = TemplateParameter & { options?: string[] }
+
+const MAX_SEED = 2 ** 48 - 1
+
+/**
+ * Checks that a manifest fits its workflow: every target node and input exists, inputs point at
+ * nodes, outputs are nodes. Returns the problems as sentences (empty when it fits).
+ */
+export function manifestProblems(manifest: TemplateManifest, workflow: Workflow): string[] {
+  const problems: string[] = []
+  const check = (what: string, node: string, input: string) => {
+    const target = workflow[node]
+    if (!target) problems.push(`${what} points at node #${node}, which is not in the workflow.`)
+    else if (!(input in target.inputs)) problems.push(`${what} points at input "${input}" of node #${node} (${target.class_type}), which that node does not have in the workflow.`)
+  }
+  const names = new Set<string>()
+  for (const parameter of manifest.parameters) {
+    if (names.has(parameter.name)) problems.push(`The parameter name "${parameter.name}" is used twice.`)
+    names.add(parameter.name)
+    for (const target of parameter.targets) check(`Parameter "${parameter.name}"`, target.node, target.input)
+  }
+  for (const input of manifest.inputs) {
+    if (names.has(input.name)) problems.push(`The name "${input.name}" is used twice.`)
+    names.add(input.name)
+    check(`Input "${input.name}"`, input.target.node, input.target.input)
+  }
+  for (const output of manifest.outputs) {
+    if (!workflow[output]) problems.push(`Output node #${output} is not in the workflow.`)
+  }
+  return problems
+}
+
+/** Parses a manifest and workflow pair; throws BAD_REQUEST with every problem named. */
+export function parseTemplate(id: string, builtin: boolean, rawManifest: unknown, rawWorkflow: unknown): Template {
+  const manifest = manifestSchema.safeParse(rawManifest)
+  if (!manifest.success) {
+    const issue = manifest.error.issues[0]
+    throw new AppError('BAD_REQUEST', `The manifest is not valid: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`)
+  }
+  const workflow = workflowSchema.safeParse(rawWorkflow)
+  if (!workflow.success) {
+    throw new AppError('BAD_REQUEST', 'The workflow is not in ComfyUI\'s API format (an object of nodes with "class_type" and "inputs"). In ComfyUI use "Export (API)", not "Save".')
+  }
+  const problems = manifestProblems(manifest.data, workflow.data)
+  if (problems.length > 0) throw new AppError('BAD_REQUEST', `The manifest does not fit the workflow. ${problems.slice(0, 5).join(' ')}`, { problems })
+  return { id, builtin, manifest: manifest.data, workflow: workflow.data }
+}
+
+const BUILTIN: Template[] = BUILTIN_TEMPLATE_SOURCES.map((source) => parseTemplate(source.id, true, source.manifest, source.workflow))
+
+export class TemplateRegistry {
+  constructor(private readonly db: Database) {}
+
+  builtin(): Template[] {
+    return BUILTIN
+  }
+
+  async list(ownerId: string): Promise<Template[]> {
+    const rows = await this.db.prisma.workflowTemplate.findMany({ where: { ownerId }, orderBy: { createdAt: 'desc' }, take: 500 })
+    return [...BUILTIN, ...rows.map((row) => parseTemplate(row.id, false, row.manifest, row.workflow))]
+  }
+
+  async get(ownerId: string, id: string): Promise<Template> {
+    const builtin = BUILTIN.find((t) => t.id === id)
+    if (builtin) return builtin
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.prisma.workflowTemplate.findFirst({ where: { id, ownerId } }) : null
+    if (!row) throw new AppError('NOT_FOUND', `No workflow template "${id}". Pick one from the list, or upload your workflow.`)
+    return parseTemplate(row.id, false, row.manifest, row.workflow)
+  }
+
+  async upload(ownerId: string, input: { name: string; workflow: unknown; manifest: unknown }): Promise<Template> {
+    const manifest = { ...(input.manifest as object), name: input.name }
+    const parsed = parseTemplate('upload', false, manifest, input.workflow)
+    const row = await this.db.prisma.workflowTemplate.create({ data: { ownerId, name: input.name, manifest: parsed.manifest as object, workflow: parsed.workflow as object } })
+    return { ...parsed, id: row.id }
+  }
+
+  async remove(ownerId: string, id: string): Promise<void> {
+    const { count } = await this.db.prisma.workflowTemplate.deleteMany({ where: { id, ownerId } })
+    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}".`)
+  }
+}
+
+/** The template's parameters with the options a server offers for `choicesFrom` inputs. */
+export function resolveChoices(template: Template, objectInfo: ObjectInfo | undefined): ResolvedParameter[] {
+  return template.manifest.parameters.map((parameter) => {
+    if (parameter.type !== 'choice') return parameter
+    let options = parameter.choices
+    if (parameter.choicesFrom && objectInfo) {
+      const info = objectInfo[parameter.choicesFrom.class_type]
+      const spec = info ? inputSpecOf(info, parameter.choicesFrom.input) : undefined
+      options = (spec ? comboOptions(spec) : undefined) ?? options
+    }
+    return { ...parameter, options }
+  })
+}
+
+/**
+ * Checks user values against the manifest and fills in defaults (a random seed unless given).
+ * Unknown names and out-of-range values are refused with the parameter named.
+ */
+export function resolveParams(manifest: TemplateManifest, values: Record<string, unknown>): Record<string, string | number | boolean> {
+  const known = new Set(manifest.parameters.map((p) => p.name))
+  for (const name of Object.keys(values)) {
+    if (!known.has(name)) throw new AppError('BAD_REQUEST', `"${name}" is not a parameter of "${manifest.name}" (it has: ${[...known].join(', ') || 'none'}).`)
+  }
+  const resolved: Record<string, string | number | boolean> = {}
+  for (const p of manifest.parameters) {
+    const value = values[p.name]
+    const label = p.label ?? p.name
+    const bad = (why: string): never => { throw new AppError('BAD_REQUEST', `${label}: ${why}`, { parameter: p.name }) }
+    switch (p.type) {
+      case 'string': {
+        const v = value ?? p.default
+        if (typeof v !== 'string') bad('needs text.')
+        if ((v as string).length > p.maxLength) bad(`at most ${p.maxLength} characters.`)
+        resolved[p.name] = v as string
+        break
+      }
+      case 'int':
+      case 'float': {
+        const v = value ?? p.default
+        if (typeof v !== 'number' || !Number.isFinite(v)) bad('needs a number.')
+        if (p.type === 'int' && !Number.isInteger(v)) bad('needs a whole number.')
+        if (p.min !== undefined && (v as number) < p.min) bad(`at least ${p.min}.`)
+        if (p.max !== undefined && (v as number) > p.max) bad(`at most ${p.max}.`)
+        resolved[p.name] = v as number
+        break
+      }
+      case 'boolean': {
+        const v = value ?? p.default
+        if (typeof v !== 'boolean') bad('needs true or false.')
+        resolved[p.name] = v as boolean
+        break
+      }
+      case 'seed': {
+        const v = value ?? p.default ?? randomInt(0, MAX_SEED)
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad('needs a whole number of 0 or more.')
+        resolved[p.name] = v as number
+        break
+      }
+      case 'choice': {
+        const v = value ?? p.default ?? p.choices?.[0]
+        if (typeof v !== 'string') bad('pick one of the choices.')
+        if (p.choices && !p.choices.includes(v as string)) bad(`pick one of ${p.choices.join(', ')}.`)
+        resolved[p.name] = v as string
+        break
+      }
+    }
+  }
+  return resolved
+}
+
+/**
+ * The workflow with the values set: a structural copy whose node inputs are replaced, never a
+ * text substitution. `files` maps template input names to what LoadImage should read.
+ */
+export function applyValues(workflow: Workflow, manifest: TemplateManifest, params: Record<string, unknown>, files: Record<string, string> = {}): Workflow {
+  const copy = structuredClone(workflow)
+  for (const p of manifest.parameters) {
+    if (!(p.name in params)) continue
+    for (const target of p.targets) copy[target.node]!.inputs[target.input] = params[p.name]
+  }
+  for (const input of manifest.inputs) {
+    const file = files[input.name]
+    if (file !== undefined) copy[input.target.node]!.inputs[input.target.input] = file
+  }
+  return copy
+}
+
+/** Every node type a workflow needs, for choosing a server that has them. */
+export function classTypesOf(workflow: Workflow): string[] {
+  return [...new Set(Object.values(workflow).map((node) => node.class_type))]
+}

@@ -1,0 +1,90 @@
+import { tracked, TRPCError } from '@trpc/server'
+import { z } from 'zod'
+import { authedProcedure, router } from '../init'
+import { generationStatusSchema } from '../../../shared/comfy/manifest'
+import type { Context } from '../context'
+
+const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an admin can change ComfyUI servers; ask yours.' })
+  return next()
+})
+
+function generations(ctx: Context) {
+  const service = ctx.services.generations
+  if (!service) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Generations are not available in this process.' })
+  return service
+}
+
+const id = z.object({ id: z.uuid('Generation ids are UUIDs.') })
+const url = z.string().trim().min(1).max(500)
+const authHeader = z.string().trim().max(2000).nullish()
+const params = z.record(z.string(), z.union([z.string().max(20_000), z.number(), z.boolean()]))
+
+/** ComfyUI: templates, uploaded workflows, generations and the servers they run on. */
+export const comfyRouter = router({
+  templates: router({
+    list: authedProcedure.query(({ ctx }) => generations(ctx).listTemplates(ctx.user.id)),
+    /** With choices (checkpoints, samplers, …) read from a server's object_info: the given one or the first that answers. */
+    get: authedProcedure
+      .input(z.object({ id: z.string().min(1).max(100), serverId: z.uuid().optional() }))
+      .query(({ ctx, input }) => generations(ctx).getTemplate(ctx.user.id, input.id, input.serverId)),
+  }),
+  workflows: router({
+    /** An API-format workflow ("Export (API)" in ComfyUI) with its parameter mapping (a manifest). */
+    upload: authedProcedure
+      .input(z.object({ name: z.string().trim().min(1).max(100), workflow: z.record(z.string(), z.unknown()), manifest: z.record(z.string(), z.unknown()) }))
+      .mutation(async ({ ctx, input }) => {
+        const template = await generations(ctx).templates.upload(ctx.user.id, input)
+        return { id: template.id, name: template.manifest.name }
+      }),
+    remove: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).templates.remove(ctx.user.id, input.id)),
+  }),
+  generations: router({
+    create: authedProcedure
+      .input(z.object({
+        templateId: z.string().min(1).max(100),
+        params: params.default({}),
+        inputs: z.record(z.string(), z.uuid()).default({}),
+        timeoutSeconds: z.number().int().min(1).max(23 * 3600).optional(),
+        webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+      }))
+      .mutation(({ ctx, input }) => generations(ctx).create(ctx.user.id, input)),
+    get: authedProcedure.input(id).query(({ ctx, input }) => generations(ctx).get(ctx.user.id, input.id)),
+    list: authedProcedure
+      .input(z.object({ status: z.array(generationStatusSchema).optional(), templateId: z.string().max(100).optional(), cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).optional() }).default({}))
+      .query(({ ctx, input }) => generations(ctx).list(ctx.user.id, input)),
+    cancel: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).cancel(ctx.user.id, input.id)),
+    retry: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).retry(ctx.user.id, input.id)),
+    delete: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).delete(ctx.user.id, input.id)),
+    /** Status, progress (node, step/max, fraction) and preview images; resumes after `lastEventId`. */
+    watch: authedProcedure
+      .input(z.object({ id: z.uuid(), lastEventId: z.string().nullish() }))
+      .subscription(async function* ({ ctx, input, signal }) {
+        const service = generations(ctx)
+        await service.get(ctx.user.id, input.id)
+        for await (const envelope of service.events.watch(input.id, Number(input.lastEventId ?? 0) || 0, signal)) {
+          yield tracked(String(envelope.id), envelope)
+        }
+      }),
+  }),
+  servers: router({
+    /** Every server with its health (reachable, version, GPU, VRAM, queue depth), and why the queue is paused if it is. */
+    list: authedProcedure.query(({ ctx }) => generations(ctx).listServers()),
+    add: adminProcedure
+      .input(z.object({ name: z.string().trim().min(1).max(100), url, authHeader, enabled: z.boolean().optional(), maxConcurrent: z.number().int().min(1).max(64).optional() }))
+      .mutation(async ({ ctx, input }) => ({ id: await generations(ctx).addServer(input) })),
+    update: adminProcedure
+      .input(z.object({ id: z.uuid(), name: z.string().trim().min(1).max(100).optional(), url: url.optional(), authHeader, enabled: z.boolean().optional(), maxConcurrent: z.number().int().min(1).max(64).optional() }))
+      .mutation(async ({ ctx, input }) => {
+        const { id: serverId, ...changes } = input
+        // `authHeader` undefined keeps the stored one; null clears it.
+        return { id: await generations(ctx).updateServer(serverId, changes) }
+      }),
+    remove: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => generations(ctx).removeServer(input.id)),
+    test: authedProcedure
+      .input(z.object({ id: z.uuid().optional(), url: url.optional(), authHeader }))
+      .mutation(({ ctx, input }) => generations(ctx).testServer(input)),
+    /** Lets generations start again after the queue paused itself (storage was full). */
+    resume: adminProcedure.mutation(({ ctx }) => generations(ctx).resume()),
+  }),
+})

@@ -1,0 +1,70 @@
+import { rm } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLatticeClient, type GenerationEventEnvelope, type LatticeClient } from '../../client'
+import { ComfyStandIn } from '../comfy/stand-in/server'
+import { MODELS } from '../db/generations-harness'
+import { BOOTSTRAP_TOKEN, startServer, type RunningServer } from './server'
+
+/** The built server with a ComfyUI stand-in from LATTICE_COMFY_URLS, driven through the typed client. */
+describe('ComfyUI generations on the built server', () => {
+  let gpu: ComfyStandIn
+  let server: RunningServer
+  let lattice: LatticeClient
+  beforeAll(async () => {
+    gpu = await ComfyStandIn.start({ models: structuredClone(MODELS) })
+    server = await startServer({ env: { LATTICE_COMFY_URLS: gpu.url } })
+    lattice = createLatticeClient({ url: server.url, token: BOOTSTRAP_TOKEN })
+  })
+  afterAll(async () => {
+    const dataDir = server?.dataDir
+    await server?.dispose()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+    await gpu?.stop()
+  })
+
+  it('takes its server from the environment, runs a generation with live events and stores the image as an asset', async () => {
+    const { servers } = await lattice.api.comfy.servers.list.query()
+    expect(servers).toEqual([expect.objectContaining({ url: gpu.url, source: 'env', enabled: true })])
+    const created = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params: { prompt: 'a paper boat', steps: 4, width: 64, height: 64 } })
+    const events: GenerationEventEnvelope[] = []
+    expect(await lattice.waitForGeneration(created.id, (e) => events.push(e))).toBe('succeeded')
+    expect(events.filter((e) => e.event.type === 'status').map((e) => (e.event as { status: string }).status)).toEqual(['queued', 'dispatched', 'running', 'succeeded'])
+    expect(events.some((e) => e.event.type === 'progress' && e.event.progress.max === 4)).toBe(true)
+    const done = await lattice.api.comfy.generations.get.query({ id: created.id })
+    const bytes = await lattice.downloadAsset(done.outputs[0]!)
+    expect(Buffer.from(bytes.subarray(1, 4)).toString('latin1')).toBe('PNG')
+  })
+
+  it('finishes a generation exactly once when the server process stops mid-run and starts again', async () => {
+    gpu.behave('KSampler', { delayMs: 4000, steps: 40 })
+    const created = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params: { steps: 40 } })
+    await new Promise<void>((resolve, reject) => {
+      const subscription = lattice.api.comfy.generations.watch.subscribe({ id: created.id }, {
+        onData: ({ data }) => { if (data.event.type === 'progress' && data.event.progress.step !== undefined) { subscription.unsubscribe(); resolve() } },
+        onError: reject,
+      })
+    })
+    expect(await server.stop()).toBe(0)
+    server = await startServer({ env: { LATTICE_COMFY_URLS: gpu.url }, dataDir: server.dataDir })
+    lattice = createLatticeClient({ url: server.url, token: BOOTSTRAP_TOKEN })
+    expect(await lattice.waitForGeneration(created.id)).toBe('succeeded')
+    const done = await lattice.api.comfy.generations.get.query({ id: created.id })
+    expect(done.outputs).toHaveLength(1)
+    expect(gpu.queued.filter((id) => id === created.id)).toHaveLength(1)
+    expect(gpu.interrupts).toEqual([])
+  })
+
+  it('examples/generate-batch.ts queues ten generations and prints their progress until all finish', async () => {
+    gpu.behave('KSampler', { delayMs: 50, steps: 8 })
+    const { stdout } = await promisify(execFile)(resolve('node_modules/.bin/tsx'), [resolve('examples/generate-batch.ts'), 'a glass teapot'], { env: { ...process.env, LATTICE_URL: server.url, LATTICE_TOKEN: BOOTSTRAP_TOKEN } })
+    expect(stdout).toContain(`server ${new URL(gpu.url).host} ${gpu.url}: ComfyUI 0.3.64`)
+    expect(stdout).toContain('queued 10 generations')
+    expect(stdout).toMatch(/#\d+ 100%/)
+    expect(stdout).toContain('10 of 10 succeeded')
+    const sent = gpu.received.filter((r) => (r.body.prompt as Record<string, { inputs: Record<string, unknown> }>)['6']?.inputs.text === 'a glass teapot')
+    expect(sent).toHaveLength(10)
+  })
+})
