@@ -80,3 +80,7 @@ export function useErrorToast() {
     return description
   }
 }
+export type TemplateListItem = RouterOutputs['comfy']['templates']['list'][number]
+export type TemplateDetail = RouterOutputs['comfy']['templates']['get']
+export type TemplateField = TemplateDetail['parameters'][number]
+export type GenerationInfo = RouterOutputs['comfy']['generations']['get']

@@ -50,6 +50,7 @@ export const useSessionStore = defineStore('session', () => {
     checked.value = true
     useProjectsStore().reset()
     useAssetsStore().reset()
+    useGenerationsStore().reset()
     useTokensStore().reset()
     useUsersStore().reset()
   }

@@ -1,0 +1,210 @@
+import type { Unsubscribable } from '@trpc/server/observable'
+import { TERMINAL_GENERATION_STATUSES } from '~~/shared/comfy/manifest'
+import type { GenerationInfo, TemplateDetail, TemplateListItem } from '~/composables/api'
+
+const PAGE_SIZE = 30
+
+/** What a generation's live events add to its row: the latest sampler preview and log line. */
+export interface GenerationLive {
+  preview: string | null
+  message: string | null
+}
+
+/** The Generate panel: templates, the chosen one's form values, and the queue/history with live progress. */
+export const useGenerationsStore = defineStore('generations', () => {
+  const { $trpc } = useNuxtApp()
+  const templates = ref<TemplateListItem[]>([])
+  const template = ref<TemplateDetail | null>(null)
+  const templateLoading = ref(false)
+  const values = ref<Record<string, string | number | boolean | null>>({})
+  const inputs = ref<Record<string, string | null>>({})
+  const items = ref<GenerationInfo[]>([])
+  const nextCursor = ref<string | null>(null)
+  const loading = ref(false)
+  const loaded = ref(false)
+  const error = ref<string | null>(null)
+  const creating = ref(false)
+  /** Keyed by generation id. */
+  const live = ref<Record<string, GenerationLive>>({})
+
+  const subscriptions = new Map<string, Unsubscribable>()
+  let templateRequest = 0
+
+  async function loadTemplates(): Promise<void> {
+    templates.value = await $trpc.comfy.templates.list.query()
+  }
+
+  /** Loads a template (choices from the server) and fills the form with its defaults. */
+  async function selectTemplate(id: string): Promise<void> {
+    const mine = ++templateRequest
+    templateLoading.value = true
+    try {
+      const detail = await $trpc.comfy.templates.get.query({ id })
+      if (mine !== templateRequest) return
+      template.value = detail
+      const fresh: Record<string, string | number | boolean | null> = {}
+      for (const parameter of detail.parameters) {
+        if (parameter.type === 'choice') fresh[parameter.name] = parameter.default ?? parameter.options?.[0] ?? parameter.choices?.[0] ?? null
+        else if (parameter.type === 'seed') fresh[parameter.name] = parameter.default ?? null
+        else fresh[parameter.name] = parameter.default
+      }
+      values.value = fresh
+      inputs.value = Object.fromEntries(detail.manifest.inputs.map((input) => [input.name, null]))
+    } finally {
+      if (mine === templateRequest) templateLoading.value = false
+    }
+  }
+
+  function upsert(generation: GenerationInfo): void {
+    const index = items.value.findIndex((item) => item.id === generation.id)
+    if (index >= 0) items.value.splice(index, 1, generation)
+    else items.value.unshift(generation)
+    if (TERMINAL_GENERATION_STATUSES.includes(generation.status)) unwatch(generation.id)
+    else watch(generation.id)
+  }
+
+  async function load(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      const page = await $trpc.comfy.generations.list.query({ limit: PAGE_SIZE })
+      items.value = []
+      for (const item of [...page.items].reverse()) upsert(item)
+      nextCursor.value = page.nextCursor
+      loaded.value = true
+    } catch (failure) {
+      if (!reportUnauthorized(failure)) error.value = errorMessage(failure)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (!nextCursor.value) return
+    const page = await $trpc.comfy.generations.list.query({ limit: PAGE_SIZE, cursor: nextCursor.value })
+    const seen = new Set(items.value.map((item) => item.id))
+    for (const item of page.items) {
+      if (seen.has(item.id)) continue
+      items.value.push(item)
+      if (!TERMINAL_GENERATION_STATUSES.includes(item.status)) watch(item.id)
+    }
+    nextCursor.value = page.nextCursor
+  }
+
+  async function refresh(id: string): Promise<void> {
+    try {
+      upsert(await $trpc.comfy.generations.get.query({ id }))
+    } catch (failure) {
+      if (errorCode(failure) === 'NOT_FOUND') forget(id)
+    }
+  }
+
+  /** Follows a generation's status, progress and previews until it ends, then reloads it (outputs). */
+  function watch(id: string): void {
+    if (subscriptions.has(id)) return
+    live.value[id] ??= { preview: null, message: null }
+    let finished = false
+    const finish = () => {
+      if (finished) return
+      finished = true
+      unwatch(id)
+      void refresh(id)
+    }
+    const subscription = $trpc.comfy.generations.watch.subscribe({ id }, {
+      onData: ({ data }) => {
+        const item = items.value.find((each) => each.id === id)
+        const state = live.value[id]
+        const event = data.event
+        if (!item || !state) return
+        switch (event.type) {
+          case 'status':
+            item.status = event.status
+            if (event.error) item.error = event.error
+            // A retried generation replays its earlier attempt's ending first: the row says which is current.
+            if (TERMINAL_GENERATION_STATUSES.includes(event.status)) void refresh(id)
+            break
+          case 'progress':
+            item.progress = event.progress
+            break
+          case 'preview':
+            state.preview = event.dataUrl
+            break
+          case 'log':
+            state.message = event.message
+            break
+          case 'outputs':
+            item.outputs = event.assetIds
+            break
+        }
+      },
+      onError: finish,
+      onComplete: finish,
+    })
+    if (finished) subscription.unsubscribe()
+    else subscriptions.set(id, subscription)
+  }
+
+  function unwatch(id: string): void {
+    subscriptions.get(id)?.unsubscribe()
+    subscriptions.delete(id)
+  }
+
+  function forget(id: string): void {
+    unwatch(id)
+    items.value = items.value.filter((item) => item.id !== id)
+    delete live.value[id]
+  }
+
+  /** Queues the chosen template with the form's values; empty seeds and pictures are left out. */
+  async function create(): Promise<GenerationInfo | null> {
+    if (!template.value) return null
+    creating.value = true
+    try {
+      const params: Record<string, string | number | boolean> = {}
+      for (const [name, value] of Object.entries(values.value)) {
+        if (value !== null && value !== '' && !(typeof value === 'number' && Number.isNaN(value))) params[name] = value
+      }
+      const picked: Record<string, string> = {}
+      for (const [name, assetId] of Object.entries(inputs.value)) if (assetId) picked[name] = assetId
+      const generation = await $trpc.comfy.generations.create.mutate({ templateId: template.value.id, params, inputs: picked })
+      upsert(generation)
+      return generation
+    } finally {
+      creating.value = false
+    }
+  }
+
+  async function cancel(id: string): Promise<void> {
+    upsert(await $trpc.comfy.generations.cancel.mutate({ id }))
+  }
+
+  async function retry(id: string): Promise<void> {
+    const generation = await $trpc.comfy.generations.retry.mutate({ id })
+    live.value[id] = { preview: null, message: null }
+    upsert(generation)
+  }
+
+  async function remove(id: string): Promise<void> {
+    await $trpc.comfy.generations.delete.mutate({ id })
+    forget(id)
+  }
+
+  function reset(): void {
+    for (const subscription of subscriptions.values()) subscription.unsubscribe()
+    subscriptions.clear()
+    templates.value = []
+    template.value = null
+    values.value = {}
+    inputs.value = {}
+    items.value = []
+    nextCursor.value = null
+    loaded.value = false
+    error.value = null
+    live.value = {}
+  }
+
+  return {
+    templates, template, templateLoading, values, inputs, items, nextCursor, loading, loaded, error, creating, live,
+    loadTemplates, selectTemplate, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
+  }
+})
