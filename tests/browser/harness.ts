@@ -22,9 +22,9 @@ export interface BrowserApp {
   dispose(): Promise<void>
 }
 
-/** The built server on a fresh database, and one Chromium page on it. */
-export async function openApp(): Promise<BrowserApp> {
-  const server = await startServer()
+/** The built server on a fresh database (with extra environment, if given), and one Chromium page on it. */
+export async function openApp(options: { env?: Record<string, string> } = {}): Promise<BrowserApp> {
+  const server = await startServer({ env: options.env })
   const files = await mkdtemp(join(tmpdir(), 'lattice-browser-'))
   let browser: Browser | undefined
   try {
