@@ -84,3 +84,7 @@ export type TemplateListItem = RouterOutputs['comfy']['templates']['list'][numbe
 export type TemplateDetail = RouterOutputs['comfy']['templates']['get']
 export type TemplateField = TemplateDetail['parameters'][number]
 export type GenerationInfo = RouterOutputs['comfy']['generations']['get']
+export type ComfyServerList = RouterOutputs['comfy']['servers']['list']
+export type ComfyServer = ComfyServerList['servers'][number]
+export type ComfyServerInput = RouterInputs['comfy']['servers']['add']
+export type ComfyServerChanges = RouterInputs['comfy']['servers']['update']

@@ -53,6 +53,7 @@ export const useSessionStore = defineStore('session', () => {
     useGenerationsStore().reset()
     useTokensStore().reset()
     useUsersStore().reset()
+    useComfyServersStore().reset()
   }
 
   /** The server no longer knows the session (expired, password changed elsewhere): sign in again. */
