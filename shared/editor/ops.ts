@@ -379,6 +379,31 @@ export function formatTimecode(frame: number, fps: number): string {
   return `${pad(Math.floor(totalSeconds / 3600))}:${pad(Math.floor(totalSeconds / 60) % 60)}:${pad(totalSeconds % 60)}:${pad(ff)}`
 }
 
+/** A media asset as `addAssetLayer` needs it: its display size when known (images, videos). */
+export interface PlacedAsset {
+  id: string
+  name: string
+  kind: 'image' | 'video'
+  width?: number
+  height?: number
+}
+
+/**
+ * Puts `asset` on top of the main composition as an image or video layer at its own size,
+ * centred in the composition (the anchor is the asset's centre). Returns the new layer; the
+ * document is changed in place, so pass a copy when the original must stay as it was.
+ */
+export function addAssetLayer(doc: ProjectDocument, asset: PlacedAsset): Layer {
+  const comp = doc.compositions[doc.mainCompositionId]
+  if (!comp) throw new Error('This project has no main composition.')
+  const layer = createLayer(asset.kind, comp, { assetId: asset.id, name: asset.name || undefined })
+  const width = asset.width && asset.width > 0 ? asset.width : comp.width
+  const height = asset.height && asset.height > 0 ? asset.height : comp.height
+  layer.transform.anchor.value = [width / 2, height / 2, 0]
+  comp.layers.unshift(layer)
+  return layer
+}
+
 /** Layers (in any composition) that place composition `compositionId`. */
 export function compositionUsers(doc: ProjectDocument, compositionId: string): { compositionId: string; layerId: string }[] {
   return Object.values(doc.compositions).flatMap((comp) =>
