@@ -68,6 +68,59 @@ describe('the web app: generate', () => {
     expect(await output.getAttribute('src')).toBe(`/api/assets/${asset.id}/thumbnail`)
   })
 
+  it('adds a finished output to a project as a layer', async () => {
+    const script = createLatticeClient({ url: app.server.url, token: BOOTSTRAP_TOKEN })
+    const project = await script.api.projects.create.mutate({ name: 'Pond storyboard', width: 1280, height: 720 })
+    const card = page.locator('[data-testid="generation-card"][data-status="succeeded"]').first()
+    const generation = await script.api.comfy.generations.get.query({ id: (await card.getAttribute('data-generation-id'))! })
+    const assetId = generation.outputs[0]!
+    const asset = await script.api.assets.get.query({ id: assetId })
+
+    await card.getByTestId('generation-add-to-project').click()
+    await page.getByRole('menuitem', { name: 'Pond storyboard' }).click()
+    const open = page.getByRole('link', { name: 'Open project' })
+    await open.waitFor()
+    expect(await open.getAttribute('href')).toBe(`/projects/${project.id}`)
+
+    const saved = await script.api.projects.get.query({ id: project.id })
+    expect(saved.revision).toBe(2)
+    const main = saved.document.compositions[saved.document.mainCompositionId]!
+    expect(main.layers).toHaveLength(1)
+    const layer = main.layers[0]!
+    expect(layer.kind).toBe('image')
+    expect(layer.kind === 'image' && layer.data.assetId).toBe(assetId)
+    const { width, height } = asset.metadata as { width: number; height: number }
+    expect(layer.transform.anchor.value).toEqual([width / 2, height / 2, 0])
+    expect(layer.transform.position.value).toEqual([640, 360, 0])
+  })
+
+  it('lists the ComfyUI servers in Settings; an admin adds one that does not answer and removes it', async () => {
+    await page.getByTestId('main-nav').getByRole('link', { name: 'Settings' }).click()
+    await page.waitForURL((url) => url.pathname === '/settings')
+    const section = page.getByTestId('comfy-server-section')
+    // The row's own cells: `has` is matched inside each table row.
+    const standIn = page.locator('[data-testid="comfy-server-row"][data-reachable="true"]')
+    await section.locator(standIn).waitFor()
+    const standInRow = section.getByRole('row').filter({ has: standIn })
+    expect(await standInRow.getByTestId('comfy-server-gpu').textContent()).toContain('NVIDIA GeForce RTX 4090')
+    expect(await standInRow.getByTestId('comfy-server-status').textContent()).toContain('Reachable')
+
+    await section.getByTestId('comfy-server-add').click()
+    await page.getByTestId('comfy-server-url').fill('http://127.0.0.1:9')
+    await page.getByTestId('comfy-server-name').fill('Nobody home')
+    await page.getByTestId('comfy-server-submit').click()
+    const deadRow = section.getByRole('row').filter({ hasText: 'Nobody home' })
+    await deadRow.waitFor()
+    expect(await deadRow.getByTestId('comfy-server-status').textContent()).toContain('Unreachable')
+    expect(await section.getByTestId('comfy-server-row').count()).toBe(2)
+
+    await deadRow.getByTestId('comfy-server-remove').click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click()
+    await expect.poll(() => section.getByTestId('comfy-server-row').count(), POLL).toBe(1)
+    const script = createLatticeClient({ url: app.server.url, token: BOOTSTRAP_TOKEN })
+    expect((await script.api.comfy.servers.list.query()).servers.map((server) => server.name)).not.toContain('Nobody home')
+  })
+
   it('reported no errors in the page', () => {
     expect(app.pageErrors).toEqual([])
   })
