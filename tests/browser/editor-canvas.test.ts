@@ -102,4 +102,44 @@ describe('the editor canvas', () => {
     expect((await storedLayers()).map((layer) => layer.kind)).toEqual(['solid', 'image'])
     expect(app.pageErrors).toEqual([])
   })
+  it('scales the solid from a corner handle and rotates it clockwise from the rotation handle', async () => {
+    await expect.poll(() => page.getByTestId('transform-handles').count(), POLL).toBe(1)
+    const solid = (await savedLayers()).find((layer) => layer.kind === 'solid')!
+    expect(solid.transform.scale.value.slice(0, 2)).toEqual([100, 100])
+    const s = await scale()
+    const box = (await frame().boundingBox())!
+    const anchor = { x: box.x + 320 * s, y: box.y + 180 * s }
+
+    // The bottom-right corner sits 320×180 composition pixels from the anchor; pulling it in by
+    // 64×36 makes the layer 80 % of its size on both axes.
+    const corner = (await page.getByTestId('handle-scale-2').boundingBox())!
+    const start = { x: corner.x + corner.width / 2, y: corner.y + corner.height / 2 }
+    await page.mouse.move(start.x, start.y)
+    await page.mouse.down()
+    await page.mouse.move(start.x - 64 * s, start.y - 36 * s, { steps: 6 })
+    await page.mouse.up()
+    await expect.poll(async () => (await savedLayers()).find((layer) => layer.id === solid.id)!.transform.scale.value[0], POLL).not.toBe(100)
+    const scaled = (await savedLayers()).find((layer) => layer.id === solid.id)!
+    expect(Math.abs(scaled.transform.scale.value[0] - 80)).toBeLessThanOrEqual(1)
+    expect(Math.abs(scaled.transform.scale.value[1] - 80)).toBeLessThanOrEqual(1.5)
+
+    // The rotation handle is straight above the anchor; carrying it to the anchor's right, at the
+    // same distance, is a quarter turn clockwise on screen: +90° in the engine's convention.
+    const handle = (await page.getByTestId('handle-rotate').boundingBox())!
+    const grip = { x: handle.x + handle.width / 2, y: handle.y + handle.height / 2 }
+    const radius = Math.hypot(grip.x - anchor.x, grip.y - anchor.y)
+    expect(Math.abs(grip.x - anchor.x)).toBeLessThan(2)
+    expect(grip.y).toBeLessThan(anchor.y)
+    await page.mouse.move(grip.x, grip.y)
+    await page.mouse.down()
+    for (const degrees of [20, 45, 70, 90]) {
+      const a = (degrees * Math.PI) / 180
+      await page.mouse.move(anchor.x + radius * Math.sin(a), anchor.y - radius * Math.cos(a), { steps: 3 })
+    }
+    await page.mouse.up()
+    await expect.poll(async () => (await savedLayers()).find((layer) => layer.id === solid.id)!.transform.rotation.value, POLL).not.toBe(0)
+    const rotated = (await savedLayers()).find((layer) => layer.id === solid.id)!
+    expect(Math.abs(rotated.transform.rotation.value - 90)).toBeLessThanOrEqual(1)
+    expect(app.pageErrors).toEqual([])
+  })
 })
