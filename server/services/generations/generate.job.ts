@@ -14,7 +14,8 @@ import { noHealthyServer, type GenerationService } from './generations.service'
 import { classTypesOf } from './templates'
 import type { StoredInputs } from './generation.dto'
 
-interface Input { generationId: string }
+/** `promptId` is the run this job was queued for (absent on jobs queued by older versions). */
+interface Input { generationId: string; promptId?: string | null }
 
 export interface GenerateJobOptions {
   /** Retries after transient faults (server down, 5xx, ComfyUI restarted and lost the prompt). */
@@ -186,7 +187,7 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
     async onSettledUnsuccessfully(input, status, error) {
       const row = await db.prisma.generation.findUnique({ where: { id: input.generationId }, select: { attempts: true, ownerId: true } })
       if (!row) return
-      const changed = await service.finish(input.generationId, status, { error: status === 'cancelled' ? 'Cancelled.' : error, errorKind: status === 'cancelled' ? 'cancelled' : 'error' }, row.attempts)
+      const changed = await service.finish(input.generationId, status, { error: status === 'cancelled' ? 'Cancelled.' : error, errorKind: status === 'cancelled' ? 'cancelled' : 'error' }, row.attempts, input.promptId !== undefined ? { promptId: input.promptId } : undefined)
       if (changed && status === 'failed') await notify(db, queue, input.generationId, row.ownerId, options.webhookUrl)
     },
   }

@@ -90,12 +90,13 @@ export class GenerationService {
       },
     })
     await this.events.append(row.id, { type: 'status', status: 'queued', attempt: 0 })
-    return this.enqueue(ownerId, row.id, timeoutSeconds)
+    return this.enqueue(ownerId, row.id, timeoutSeconds, row.promptId)
   }
 
-  private async enqueue(ownerId: string, id: string, timeoutSeconds: number): Promise<GenerationInfo> {
+  /** `promptId` names this run of the generation, so a late report from an earlier run cannot end a retry. */
+  private async enqueue(ownerId: string, id: string, timeoutSeconds: number, promptId: string | null): Promise<GenerationInfo> {
     // The lease outlives the run (pg-boss allows under 24 h), so a process that dies is replaced after it at worst.
-    const job = await this.queue.enqueue('comfy.generate', { ownerId, input: { generationId: id }, expireInSeconds: Math.min(timeoutSeconds + 15 * 60, 24 * 3600 - 1) })
+    const job = await this.queue.enqueue('comfy.generate', { ownerId, input: { generationId: id, promptId }, expireInSeconds: Math.min(timeoutSeconds + 15 * 60, 24 * 3600 - 1) })
     return toGenerationInfo(await this.db.prisma.generation.update({ where: { id }, data: { jobId: job.id } }))
   }
 
@@ -164,13 +165,14 @@ export class GenerationService {
     const row = await this.findOwned(ownerId, id)
     if (row.status !== 'failed' && row.status !== 'cancelled') throw new AppError('CONFLICT', `Only failed or cancelled generations can be retried; this one is ${row.status}.`)
     await this.requireHealthyServer()
+    const promptId = `${id}-${Date.now().toString(36)}`
     const updated = await this.db.prisma.generation.updateMany({
       where: { id, status: row.status },
-      data: { status: 'queued', serverId: null, promptId: `${id}-${Date.now().toString(36)}`, error: null, errorKind: null, progress: {}, outputs: [], attempts: 0, queuedAt: new Date(), startedAt: null, finishedAt: null },
+      data: { status: 'queued', serverId: null, promptId, error: null, errorKind: null, progress: {}, outputs: [], attempts: 0, queuedAt: new Date(), startedAt: null, finishedAt: null },
     })
     if (updated.count === 0) throw new AppError('CONFLICT', 'The generation changed meanwhile; reload it.')
     await this.events.append(id, { type: 'status', status: 'queued', attempt: 0 })
-    return this.enqueue(ownerId, id, row.timeoutSeconds)
+    return this.enqueue(ownerId, id, row.timeoutSeconds, promptId)
   }
 
   /** Removes the record (cancelling it first if it still runs); its output assets stay. */
@@ -184,13 +186,21 @@ export class GenerationService {
    * Moves a generation to a terminal state unless it already is in one (a cancel and a finish
    * can race): the event first, then the row, so a watcher that sees the row ended has it all.
    */
-  async finish(id: string, status: 'succeeded' | 'failed' | 'cancelled', data: { error?: string; errorKind?: string; outputs?: string[] }, attempt: number): Promise<boolean> {
-    const current = await this.db.prisma.generation.findUnique({ where: { id }, select: { status: true } })
+  async finish(id: string, status: 'succeeded' | 'failed' | 'cancelled', data: { error?: string; errorKind?: string; outputs?: string[] }, attempt: number, run?: { promptId: string | null }): Promise<boolean> {
+    const current = await this.db.prisma.generation.findUnique({ where: { id }, select: { status: true, promptId: true } })
     if (!current || TERMINAL_GENERATION_STATUSES.includes(current.status as GenerationStatus)) return false
+    // A report about an earlier run (e.g. its job settling after the user already retried) is
+    // stale. A first run's prompt id is the generation id, recorded once it is dispatched.
+    const runKey = run ? run.promptId ?? id : null
+    if (runKey !== null && (current.promptId ?? id) !== runKey) return false
     if (data.outputs) await this.events.append(id, { type: 'outputs', assetIds: data.outputs })
     await this.events.append(id, { type: 'status', status, attempt, ...(data.error ? { error: data.error } : {}) })
     const { count } = await this.db.prisma.generation.updateMany({
-      where: { id, status: { notIn: [...TERMINAL_GENERATION_STATUSES] } },
+      where: {
+        id,
+        status: { notIn: [...TERMINAL_GENERATION_STATUSES] },
+        ...(runKey !== null ? { OR: [{ promptId: runKey }, ...(runKey === id ? [{ promptId: null }] : [])] } : {}),
+      },
       data: { status, finishedAt: new Date(), error: data.error ?? null, errorKind: data.errorKind ?? null, ...(data.outputs ? { outputs: data.outputs } : {}), ...(status === 'succeeded' ? { progress: { fraction: 1 } } : {}) },
     })
     return count > 0
