@@ -44,8 +44,21 @@ export async function seekVideo(video: HTMLVideoElement, time: number, loop: boo
   t = Math.min(t + SEEK_EPSILON, duration)
   if (Math.abs(video.currentTime - t) < 1e-6 && !video.seeking && video.readyState >= 2) return
   const seeked = once(video, 'seeked')
+  const presented = framePresented(video)
   video.currentTime = t
   await seeked
+  // Chromium may fire 'seeked' before the new frame replaces the old one on the element; a
+  // snapshot taken then shows the previous frame. Wait for the frame itself when we can.
+  await presented
+}
+
+/** Resolves when the element presents its next frame, or after a short grace where that is not reported. */
+function framePresented(video: HTMLVideoElement): Promise<void> {
+  if (typeof video.requestVideoFrameCallback !== 'function') return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 500)
+    video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve() })
+  })
 }
 
 /**
