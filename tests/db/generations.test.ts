@@ -10,6 +10,15 @@ import { BACKENDS, freshDatabase } from './harness'
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(20)
 }
+
+/** Polls until the generation is in a terminal state (its event log also holds the earlier run's end). */
+async function waitForEnd(service: Lattice['service'], owner: string, id: string) {
+  for (;;) {
+    const generation = await service.get(owner, id)
+    if (['succeeded', 'failed', 'cancelled'].includes(generation.status)) return generation
+    await sleep(50)
+  }
+}
 import { eventMatching, pngStream, settle, startLattice, startStandIn, statusesOf, useServers, type Lattice } from './generations-harness'
 
 describe.each(BACKENDS)('generations on %s', (backend) => {
@@ -250,6 +259,22 @@ describe.each(BACKENDS)('generations on %s', (backend) => {
     await useServers(ctx.db, lattice.service, [gone])
     await gone.stop()
     await expect(lattice.service.create(owner, { templateId: 'text-to-image' })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('No ComfyUI server is reachable') })
+  })
+
+  it('retries a generation cancelled while running at once; the cancelled run settling late does not end the retry', async () => {
+    const gpu = await standIn()
+    await useServers(ctx.db, lattice.service, [gpu])
+    gpu.behave('KSampler', { delayMs: 30_000, steps: 30 })
+    const created = await lattice.service.create(owner, { templateId: 'text-to-image', params: { steps: 30 } })
+    await eventMatching(lattice.service, created.id, (e) => e.event.type === 'status' && e.event.status === 'running')
+    await lattice.service.cancel(owner, created.id)
+    gpu.behave('KSampler', { delayMs: 50, steps: 2 })
+    const again = await lattice.service.retry(owner, created.id)
+    expect(again.status).not.toBe('cancelled')
+    await until(() => gpu.queued.length === 2)
+    const done = await waitForEnd(lattice.service, owner, created.id)
+    expect(done).toMatchObject({ status: 'succeeded', error: null })
+    expect(done.promptId).toBe(gpu.queued[1])
   })
 
   it('retries a failed generation under a new prompt id and deletes it', async () => {

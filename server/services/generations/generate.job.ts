@@ -86,6 +86,10 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
       ctx.signal.addEventListener('abort', onStop, { once: true })
       const watcher = setInterval(() => void isCancelled().then((c) => { if (c) cancel.abort() }, () => {}), checkMs)
       const stopped = () => cancel.signal.aborted || detach.signal.aborted
+      // Every write below is about this run only: once the user retries, a late report from this
+      // one (cancelled, failed, queued again) must not touch the new run.
+      const run = { promptId: initial.promptId }
+      const thisRun = initial.promptId ? { promptId: initial.promptId } : { OR: [{ promptId: null }, { promptId: id }] }
 
       try {
         await waitWhilePaused(service, stopped, checkMs)
@@ -157,14 +161,14 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
             for (const [index, file] of files.entries()) {
               assetIds.push(await storeOutput(connection, assets, service, layout, initial.ownerId, id, index, file, cancel.signal))
             }
-            await service.finish(id, 'succeeded', { outputs: assetIds }, ctx.attempt)
+            await service.finish(id, 'succeeded', { outputs: assetIds }, ctx.attempt, run)
             await notify(db, queue, id, initial.ownerId, options.webhookUrl)
             return { generationId: id, assetIds }
           }
         }
       } catch (error) {
         if (cancel.signal.aborted || (error instanceof JobCancelled && await isCancelled())) {
-          await service.finish(id, 'cancelled', { error: 'Cancelled.', errorKind: 'cancelled' }, ctx.attempt)
+          await service.finish(id, 'cancelled', { error: 'Cancelled.', errorKind: 'cancelled' }, ctx.attempt, run)
           throw new JobCancelled()
         }
         // This process stops following it (the queue is stopping): another run picks it up.
@@ -172,12 +176,12 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
         const retry = error instanceof GenerationRetry ? error : isTransient(error) ? asRetry(error) : undefined
         if (retry && willRetry) {
           await events.append(id, { type: 'status', status: 'queued', attempt: ctx.attempt, error: retry.message })
-          await db.prisma.generation.updateMany({ where: { id, status: { notIn: [...TERMINAL_GENERATION_STATUSES] } }, data: { status: 'queued', error: retry.message, errorKind: retry.kind } })
+          await db.prisma.generation.updateMany({ where: { id, status: { notIn: [...TERMINAL_GENERATION_STATUSES] }, ...thisRun }, data: { status: 'queued', error: retry.message, errorKind: retry.kind } })
           throw retry
         }
         const kind = retry?.kind ?? (error instanceof GenerationFailed ? error.kind : isComfyError(error) ? error.kind : (error as AppError).details?.kind as string | undefined) ?? 'error'
         const message = (error as Error).message
-        if (await service.finish(id, 'failed', { error: message, errorKind: kind }, ctx.attempt)) await notify(db, queue, id, initial.ownerId, options.webhookUrl)
+        if (await service.finish(id, 'failed', { error: message, errorKind: kind }, ctx.attempt, run)) await notify(db, queue, id, initial.ownerId, options.webhookUrl)
         throw new GenerationFailed(message, kind)
       } finally {
         clearInterval(watcher)
