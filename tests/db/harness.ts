@@ -11,7 +11,7 @@ export type Backend = (typeof BACKENDS)[number]
 const ADMIN_URL = process.env.LATTICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 /** A fresh, migrated database: a new PGlite folder, or a new database on the PostgreSQL server. */
-export async function freshDatabase(backend: Backend): Promise<{ db: Database; dispose(): Promise<void> }> {
+export async function freshDatabase(backend: Backend): Promise<{ db: Database; url?: string; dispose(): Promise<void> }> {
   const migrations = await loadMigrationsFromDir('prisma/migrations')
   if (backend === 'pglite') {
     const dir = await mkdtemp(join(tmpdir(), 'lattice-db-'))
@@ -30,6 +30,7 @@ export async function freshDatabase(backend: Backend): Promise<{ db: Database; d
   await applyMigrations(db.sql, migrations)
   return {
     db,
+    url: url.toString(),
     dispose: async () => {
       await db.close()
       const c = new pg.Client({ connectionString: ADMIN_URL })
