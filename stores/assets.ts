@@ -260,6 +260,6 @@ export const useAssetsStore = defineStore('assets', () => {
 
   return {
     items, nextCursor, kind, search, loading, loadingMore, loaded, error, uploads, jobs, maxUploadBytes,
-    load, loadMore, refreshAsset, watchJob, upload, clearFinishedUploads, rename, remove, loadLimits, reset,
+    load, loadMore, upsert, refreshAsset, watchJob, upload, clearFinishedUploads, rename, remove, loadLimits, reset,
   }
 })

@@ -1,5 +1,6 @@
 import type { Unsubscribable } from '@trpc/server/observable'
 import { TERMINAL_GENERATION_STATUSES } from '~~/shared/comfy/manifest'
+import { chooseFrameInput, type FramePass } from '~~/shared/comfy/frame-inputs'
 import type { GenerationInfo, TemplateDetail, TemplateListItem } from '~/composables/api'
 
 const PAGE_SIZE = 30
@@ -26,6 +27,8 @@ export const useGenerationsStore = defineStore('generations', () => {
   const creating = ref(false)
   /** Keyed by generation id. */
   const live = ref<Record<string, GenerationLive>>({})
+  /** A rendered frame sent from the editor, waiting for the Generate page to place it in an input. */
+  const offered = ref<{ assetId: string; pass: FramePass['type'] } | null>(null)
 
   const subscriptions = new Map<string, Unsubscribable>()
   let templateRequest = 0
@@ -53,6 +56,25 @@ export const useGenerationsStore = defineStore('generations', () => {
     } finally {
       if (mine === templateRequest) templateLoading.value = false
     }
+  }
+
+  function offer(assetId: string, pass: FramePass['type']): void {
+    offered.value = { assetId, pass }
+  }
+
+  /**
+   * Puts the offered frame in the input that suits it (see chooseFrameInput), switching template
+   * when the current one has none. Returns the input's name, or null when no template takes a picture.
+   */
+  async function placeOffered(): Promise<string | null> {
+    const frame = offered.value
+    if (!frame) return null
+    offered.value = null
+    const target = chooseFrameInput(templates.value, template.value ? { id: template.value.id, inputs: template.value.manifest.inputs } : null, frame.pass)
+    if (!target) return null
+    if (target.templateId !== template.value?.id) await selectTemplate(target.templateId)
+    inputs.value[target.inputName] = frame.assetId
+    return target.inputName
   }
 
   function upsert(generation: GenerationInfo): void {
@@ -201,10 +223,11 @@ export const useGenerationsStore = defineStore('generations', () => {
     loaded.value = false
     error.value = null
     live.value = {}
+    offered.value = null
   }
 
   return {
-    templates, template, templateLoading, values, inputs, items, nextCursor, loading, loaded, error, creating, live,
-    loadTemplates, selectTemplate, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
+    templates, template, templateLoading, values, inputs, items, nextCursor, loading, loaded, error, creating, live, offered,
+    loadTemplates, selectTemplate, offer, placeOffered, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
   }
 })

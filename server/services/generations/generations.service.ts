@@ -53,7 +53,7 @@ export class GenerationService {
   // ── templates ──────────────────────────────────────────────────────────────
 
   async listTemplates(ownerId: string) {
-    return (await this.templates.list(ownerId)).map((t) => ({ id: t.id, builtin: t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category }))
+    return (await this.templates.list(ownerId)).map((t) => ({ id: t.id, builtin: t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category, inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })) }))
   }
 
   /** The template with choices resolved from a server's object_info (the given one, or the first healthy). */
