@@ -32,14 +32,10 @@ export interface JobProgress {
 /** The media library: the asset grid, uploads in flight and the processing jobs they start. */
 export const useAssetsStore = defineStore('assets', () => {
   const { $trpc } = useNuxtApp()
-  const items = ref<AssetInfo[]>([])
-  const nextCursor = ref<string | null>(null)
   const kind = ref<AssetKind | null>(null)
   const search = ref('')
-  const loading = ref(false)
-  const loadingMore = ref(false)
-  const loaded = ref(false)
-  const error = ref<string | null>(null)
+  const list = usePagedList<AssetInfo>((cursor) => $trpc.assets.list.query({ kind: kind.value ?? undefined, search: search.value.trim() || undefined, limit: PAGE_SIZE, cursor }))
+  const { items, nextCursor, loading, loadingMore, loaded, error, load, loadMore } = list
   const uploads = ref<UploadEntry[]>([])
   /** Keyed by asset id. */
   const jobs = ref<Record<string, JobProgress>>({})
@@ -49,48 +45,13 @@ export const useAssetsStore = defineStore('assets', () => {
   const subscriptions = new Map<string, Unsubscribable>()
   const waiting: (() => void)[] = []
   let active = 0
-  let generation = 0
   let nextKey = 0
-
-  function filters() {
-    return { kind: kind.value ?? undefined, search: search.value.trim() || undefined, limit: PAGE_SIZE }
-  }
+  // An upload that ends after a sign-out must not put its asset in the next user's grid.
+  let resets = 0
 
   function matchesFilters(asset: AssetInfo): boolean {
     const term = search.value.trim().toLowerCase()
     return (!kind.value || asset.kind === kind.value) && (!term || asset.name.toLowerCase().includes(term))
-  }
-
-  async function load(): Promise<void> {
-    const mine = ++generation
-    loading.value = true
-    error.value = null
-    try {
-      const page = await $trpc.assets.list.query(filters())
-      if (mine !== generation) return
-      items.value = page.items
-      nextCursor.value = page.nextCursor
-      loaded.value = true
-    } catch (failure) {
-      if (mine === generation && !reportUnauthorized(failure)) error.value = errorMessage(failure)
-    } finally {
-      if (mine === generation) loading.value = false
-    }
-  }
-
-  async function loadMore(): Promise<void> {
-    if (!nextCursor.value || loadingMore.value) return
-    const mine = generation
-    loadingMore.value = true
-    try {
-      const page = await $trpc.assets.list.query({ ...filters(), cursor: nextCursor.value })
-      if (mine !== generation) return
-      const seen = new Set(items.value.map((item) => item.id))
-      items.value = [...items.value, ...page.items.filter((item) => !seen.has(item.id))]
-      nextCursor.value = page.nextCursor
-    } finally {
-      loadingMore.value = false
-    }
   }
 
   /** Puts a fresh copy of an asset in the grid (new ones first) when it matches the filters. */
@@ -189,12 +150,12 @@ export const useAssetsStore = defineStore('assets', () => {
       entry.error = `${file.name} is ${formatBytes(file.size)}; uploads are limited to ${formatBytes(maxUploadBytes.value)}.`
       return
     }
-    const mine = generation
+    const session = resets
     await takeSlot()
     try {
       entry.phase = 'uploading'
       const result = await uploadAsset(file, (loaded) => { entry.loaded = loaded })
-      if (mine !== generation) return
+      if (session !== resets) return
       entry.loaded = entry.size
       entry.assetId = result.asset.id
       entry.jobId = result.jobId
@@ -244,16 +205,12 @@ export const useAssetsStore = defineStore('assets', () => {
   }
 
   function reset(): void {
-    generation++
+    resets++
+    list.clear()
     for (const subscription of subscriptions.values()) subscription.unsubscribe()
     subscriptions.clear()
-    items.value = []
-    nextCursor.value = null
     kind.value = null
     search.value = ''
-    loading.value = false
-    loaded.value = false
-    error.value = null
     uploads.value = []
     jobs.value = {}
   }

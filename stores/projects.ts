@@ -5,65 +5,21 @@ const PAGE_SIZE = 30
 /** The project browser: one page list (active or trash) with search and cursor pagination. */
 export const useProjectsStore = defineStore('projects', () => {
   const { $trpc } = useNuxtApp()
-  const items = ref<ProjectListItem[]>([])
-  const nextCursor = ref<string | null>(null)
   const search = ref('')
   /** Showing the trash instead of the active projects. */
   const trashed = ref(false)
-  const loading = ref(false)
-  const loadingMore = ref(false)
-  /** Why the last list request failed, for the list's own error state. */
-  const error = ref<string | null>(null)
-  const loaded = ref(false)
-  // Answers of superseded list requests (the search changed meanwhile) are dropped.
-  let generation = 0
-
-  function filters() {
+  const list = usePagedList<ProjectListItem>((cursor) => {
     const term = search.value.trim()
-    return { search: term || undefined, trashed: trashed.value, limit: PAGE_SIZE }
-  }
-
-  /** Loads the first page for the current search and view. */
-  async function load(): Promise<void> {
-    const mine = ++generation
-    loading.value = true
-    error.value = null
-    try {
-      const page = await $trpc.projects.list.query(filters())
-      if (mine !== generation) return
-      items.value = page.items
-      nextCursor.value = page.nextCursor
-      loaded.value = true
-    } catch (failure) {
-      if (mine === generation && !reportUnauthorized(failure)) error.value = errorMessage(failure)
-    } finally {
-      if (mine === generation) loading.value = false
-    }
-  }
+    return $trpc.projects.list.query({ search: term || undefined, trashed: trashed.value, limit: PAGE_SIZE, cursor })
+  })
+  const { items, nextCursor, loading, loadingMore, error, loaded, load, loadMore } = list
 
   /** Switches between active projects and the trash; rows of the other view never linger. */
   async function showTrash(value: boolean): Promise<void> {
     if (trashed.value === value && loaded.value) return
     trashed.value = value
-    items.value = []
-    nextCursor.value = null
-    loaded.value = false
+    list.clear()
     await load()
-  }
-
-  async function loadMore(): Promise<void> {
-    if (!nextCursor.value || loadingMore.value) return
-    const mine = generation
-    loadingMore.value = true
-    try {
-      const page = await $trpc.projects.list.query({ ...filters(), cursor: nextCursor.value })
-      if (mine !== generation) return
-      const seen = new Set(items.value.map((item) => item.id))
-      items.value = [...items.value, ...page.items.filter((item) => !seen.has(item.id))]
-      nextCursor.value = page.nextCursor
-    } finally {
-      loadingMore.value = false
-    }
   }
 
   async function create(input: ProjectCreateInput) {
@@ -116,14 +72,9 @@ export const useProjectsStore = defineStore('projects', () => {
   }
 
   function reset(): void {
-    generation++
-    items.value = []
-    nextCursor.value = null
+    list.clear()
     search.value = ''
     trashed.value = false
-    loading.value = false
-    loaded.value = false
-    error.value = null
   }
 
   return { items, nextCursor, search, trashed, loading, loadingMore, error, loaded, load, showTrash, loadMore, create, rename, duplicate, trash, restore, purge, exportFile, importFile, reset }
