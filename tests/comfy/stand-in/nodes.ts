@@ -191,7 +191,8 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
   SaveAnimatedWEBP: {
     info: () => entry('SaveAnimatedWEBP', {
       images: ['IMAGE', {}], filename_prefix: ['STRING', { default: 'ComfyUI' }], fps: FLOAT(6.0, 0.01, 1000.0),
-      lossless: ['BOOLEAN', { default: true }], quality: INT(80, 0, 100), method: [['default', 'fastest', 'slowest'], {}],
+      // A V3 node (comfy_api io.Schema): its combo is listed as ["COMBO", {options}], not [[...options]].
+      lossless: ['BOOLEAN', { default: true }], quality: ['INT', { default: 80, min: 0, max: 100 }], method: ['COMBO', { multiselect: false, options: ['default', 'fastest', 'slowest'] }],
     }, [], { hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' }, outputNode: true, category: 'image/animation' }),
     returnTypes: [],
     outputNode: true,
