@@ -10,12 +10,14 @@ export function simpleWorkflow(prefix = 'lattice/simple'): Workflow {
   }
 }
 
-/** Checkpoint → latent → KSampler (steps) → VAEDecode → SaveImage: five nodes, one with steps. */
+/** Checkpoint → two prompts + latent → KSampler (steps) → VAEDecode → SaveImage: seven nodes, one with steps. */
 export function samplerWorkflow(options: { steps?: number; seed?: number; ckpt?: string; prefix?: string } = {}): Workflow {
   return {
     4: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: options.ckpt ?? 'sd15.safetensors' } },
     5: { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 48, batch_size: 1 } },
-    3: { class_type: 'KSampler', inputs: { model: ['4', 0], seed: options.seed ?? 7, steps: options.steps ?? 4, cfg: 7.5, sampler_name: 'euler', latent_image: ['5', 0] } },
+    6: { class_type: 'CLIPTextEncode', inputs: { text: 'a test pattern', clip: ['4', 1] } },
+    7: { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
+    3: { class_type: 'KSampler', inputs: { model: ['4', 0], seed: options.seed ?? 7, steps: options.steps ?? 4, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], denoise: 1 } },
     8: { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
     9: { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: options.prefix ?? 'lattice/sampled' } },
   }

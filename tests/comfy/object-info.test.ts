@@ -65,6 +65,16 @@ describe('validateWorkflow against /object_info', () => {
     expect(problems).toContain('Node #8 (VAEDecode), input "vae": links to output 3 of node #4 (CheckpointLoaderSimple), which has 3 outputs.')
   })
 
+  it('checks a v3 node\'s ["COMBO", {options}] input like a v1 combo', () => {
+    const workflow = {
+      1: { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 2, color: 0 } },
+      2: { class_type: 'SaveAnimatedWEBP', inputs: { images: ['1', 0], filename_prefix: 'v3/combo', fps: 8, lossless: false, quality: 90, method: 'default' } },
+    }
+    expect(findWorkflowProblems(workflow, info)).toEqual([])
+    workflow['2'].inputs.method = 'best'
+    expect(findWorkflowProblems(workflow, info).map((p) => p.message)).toEqual(['Node #2 (SaveAnimatedWEBP), input "method": "best" is not one of the allowed values ("default", "fastest", "slowest").'])
+  })
+
   it('reports a model missing from a combo with the available files', () => {
     const error = thrown(() => validateWorkflow(samplerWorkflow({ ckpt: 'flux1-dev.safetensors' }), info))
     expect(error.kind).toBe('missing_model')

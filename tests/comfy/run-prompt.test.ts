@@ -33,7 +33,7 @@ describe('runPrompt', () => {
     const steps = progress.filter((p) => p.node === '3' && p.step).map((p) => p.step!.value)
     expect(steps).toEqual([1, 2, 3, 4, 5])
     expect(progress.some((p) => p.classType === 'KSampler')).toBe(true)
-    expect(progress.every((p) => p.nodesTotal === 5)).toBe(true)
+    expect(progress.every((p) => p.nodesTotal === 7)).toBe(true)
     const fractions = progress.map((p) => p.fraction)
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b))
     expect(fractions.at(-1)).toBe(1)

@@ -53,6 +53,19 @@ describe('ComfyUI stand-in protocol', () => {
     expect(standIn.queued.length).toBe(queuedBefore)
   })
 
+  it('lists a v3 node\'s combo as ["COMBO", {options}] and refuses a value outside them', async () => {
+    const info = await (await fetch(`${standIn.url}/object_info/SaveAnimatedWEBP`)).json() as Record<string, { input: { required: Record<string, unknown> } }>
+    expect(info.SaveAnimatedWEBP?.input.required.method).toEqual(['COMBO', { multiselect: false, options: ['default', 'fastest', 'slowest'] }])
+    const prompt = {
+      1: { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 2, color: 0 } },
+      2: { class_type: 'SaveAnimatedWEBP', inputs: { images: ['1', 0], filename_prefix: 'v3/combo', fps: 8, lossless: false, quality: 90, method: 'best' } },
+    }
+    const res = await fetch(`${standIn.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt }) })
+    const body = await res.json() as { node_errors: Record<string, { errors: Array<{ type: string; details: string }> }> }
+    expect(res.status).toBe(400)
+    expect(body.node_errors['2']?.errors[0]).toMatchObject({ type: 'value_not_in_list', details: "method: 'best' not in ['default', 'fastest', 'slowest']" })
+  })
+
   it('returns 200 with node_errors when only some outputs are valid', async () => {
     const prompt = { ...simpleWorkflow('partial/ok'), 3: { class_type: 'SaveImage', inputs: { images: ['1', 0] } } }
     const res = await fetch(`${standIn.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt, prompt_id: 'p-partial' }) })

@@ -31,13 +31,14 @@ export interface NodeEnv { inputDir: string; models: Record<string, string[]> }
 
 const INT = (def: number, min: number, max: number) => ['INT', { default: def, min, max, step: 1 }]
 
-function entry(name: string, required: Record<string, unknown>, output: string[], extra: { optional?: Record<string, unknown>; hidden?: Record<string, unknown>; outputNode?: boolean; category?: string } = {}) {
+function entry(name: string, required: Record<string, unknown>, output: string[], extra: { optional?: Record<string, unknown>; hidden?: Record<string, unknown>; outputNode?: boolean; category?: string; outputNames?: string[] } = {}) {
   return {
     input: { required, ...(extra.optional ? { optional: extra.optional } : {}), ...(extra.hidden ? { hidden: extra.hidden } : {}) },
     input_order: { required: Object.keys(required), ...(extra.optional ? { optional: Object.keys(extra.optional) } : {}), ...(extra.hidden ? { hidden: Object.keys(extra.hidden) } : {}) },
     output,
     output_is_list: output.map(() => false),
-    output_name: output,
+    // RETURN_NAMES (or a V3 output's display_name) where the node declares them, else the types.
+    output_name: extra.outputNames ?? output,
     name,
     display_name: name,
     description: '',
@@ -96,12 +97,12 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
       steps: INT(20, 1, 10000),
       cfg: ['FLOAT', { default: 8.0, min: 0.0, max: 100.0, step: 0.1, round: 0.01 }],
       sampler_name: [SAMPLERS, {}],
+      scheduler: [SCHEDULERS, {}],
+      positive: ['CONDITIONING', {}],
+      negative: ['CONDITIONING', {}],
       latent_image: ['LATENT', {}],
-    }, ['LATENT'], {
-      // In ComfyUI these are required too; optional here so the client tests' minimal graphs stay small.
-      optional: { scheduler: [SCHEDULERS, {}], positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], denoise: ['FLOAT', { default: 1.0, min: 0.0, max: 1.0, step: 0.01 }] },
-      category: 'sampling',
-    }),
+      denoise: ['FLOAT', { default: 1.0, min: 0.0, max: 1.0, step: 0.01 }],
+    }, ['LATENT'], { category: 'sampling' }),
     returnTypes: ['LATENT'],
     steps: (inputs) => Number(inputs.steps),
     run: async (inputs) => {
@@ -158,7 +159,7 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
     info: () => entry('ControlNetApplyAdvanced', {
       positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], control_net: ['CONTROL_NET', {}], image: ['IMAGE', {}],
       strength: FLOAT(1.0, 0.0, 10.0), start_percent: FLOAT(0.0, 0.0, 1.0, 0.001), end_percent: FLOAT(1.0, 0.0, 1.0, 0.001),
-    }, ['CONDITIONING', 'CONDITIONING'], { optional: { vae: ['VAE', {}] }, category: 'conditioning/controlnet' }),
+    }, ['CONDITIONING', 'CONDITIONING'], { optional: { vae: ['VAE', {}] }, category: 'conditioning/controlnet', outputNames: ['positive', 'negative'] }),
     returnTypes: ['CONDITIONING', 'CONDITIONING'],
     run: async (inputs) => ({ values: [inputs.positive, inputs.negative] }),
   },
@@ -183,14 +184,15 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
       positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], vae: ['VAE', {}],
       width: ['INT', { default: 832, min: 16, max: MAX_RESOLUTION, step: 16 }], height: ['INT', { default: 480, min: 16, max: MAX_RESOLUTION, step: 16 }],
       length: ['INT', { default: 81, min: 1, max: MAX_RESOLUTION, step: 4 }], batch_size: INT(1, 1, 4096),
-    }, ['CONDITIONING', 'CONDITIONING', 'LATENT'], { optional: { clip_vision_output: ['CLIP_VISION_OUTPUT', {}], start_image: ['IMAGE', {}] }, category: 'conditioning/video_models' }),
+    }, ['CONDITIONING', 'CONDITIONING', 'LATENT'], { optional: { clip_vision_output: ['CLIP_VISION_OUTPUT', {}], start_image: ['IMAGE', {}] }, category: 'conditioning/video_models', outputNames: ['positive', 'negative', 'latent'] }),
     returnTypes: ['CONDITIONING', 'CONDITIONING', 'LATENT'],
     run: async (inputs) => ({ values: [inputs.positive, inputs.negative, { width: Number(inputs.width), height: Number(inputs.height), batch: 1, rgb: [30, 120, 60] }] }),
   },
   SaveAnimatedWEBP: {
     info: () => entry('SaveAnimatedWEBP', {
       images: ['IMAGE', {}], filename_prefix: ['STRING', { default: 'ComfyUI' }], fps: FLOAT(6.0, 0.01, 1000.0),
-      lossless: ['BOOLEAN', { default: true }], quality: INT(80, 0, 100), method: [['default', 'fastest', 'slowest'], {}],
+      // A V3 node (comfy_api io.Schema): its combo is listed as ["COMBO", {options}], not [[...options]].
+      lossless: ['BOOLEAN', { default: true }], quality: ['INT', { default: 80, min: 0, max: 100 }], method: ['COMBO', { multiselect: false, options: ['default', 'fastest', 'slowest'] }],
     }, [], { hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' }, outputNode: true, category: 'image/animation' }),
     returnTypes: [],
     outputNode: true,

@@ -133,9 +133,11 @@ function validateInputs(prompt: Prompt, id: string, validated: Record<string, Re
       errors.push({ type: 'value_bigger_than_max', message: `Value ${show(val as number)} bigger than max of ${show(extra.max)}`, details: x, extra_info: { input_name: x, input_config: config, received_value: val } })
       continue
     }
-    if (Array.isArray(inputType) && !inputType.includes(val)) {
-      const big = inputType.length > 20
-      errors.push({ type: 'value_not_in_list', message: 'Value not in list', details: `${x}: ${pyRepr(val)} not in ${big ? `(list of length ${inputType.length})` : pyRepr(inputType)}`, extra_info: { input_name: x, input_config: big ? null : config, received_value: val } })
+    // v1 nodes list a combo's options as the type; v3 nodes send "COMBO" with {options}.
+    const options = Array.isArray(inputType) ? inputType : inputType === 'COMBO' && Array.isArray(extra.options) ? (extra.options as unknown[]) : undefined
+    if (options && !options.includes(val)) {
+      const big = options.length > 20
+      errors.push({ type: 'value_not_in_list', message: 'Value not in list', details: `${x}: ${pyRepr(val)} not in ${big ? `(list of length ${options.length})` : pyRepr(options)}`, extra_info: { input_name: x, input_config: big ? null : config, received_value: val } })
       continue
     }
   }
