@@ -1,0 +1,212 @@
+/**
+ * Layer edits: new layers of every kind (and from an asset), names, parenting checks,
+ * reordering, and copies for paste with fresh ids.
+ */
+import type { Composition } from '../project/composition'
+import { type Layer, type LayerKind, layerSchema } from '../project/layers'
+import type { ProjectDocument } from '../project/schema'
+import type { ShapeType } from '../project/shapes'
+import { newId } from './ids'
+
+export const LAYER_KIND_LABELS: Record<LayerKind, string> = {
+  image: 'Image',
+  video: 'Video',
+  audio: 'Audio',
+  solid: 'Solid',
+  text: 'Text',
+  shape: 'Shape',
+  camera: 'Camera',
+  null: 'Null',
+  depth: 'Depth',
+  nestedComposition: 'Composition',
+  adjustment: 'Adjustment',
+}
+
+/** "Solid 3" when "Solid 1" and "Solid 2" exist. */
+export function uniqueLayerName(comp: Pick<Composition, 'layers'>, base: string): string {
+  const taken = new Set(comp.layers.map((layer) => layer.name))
+  for (let n = 1; ; n++) {
+    const name = `${base} ${n}`
+    if (!taken.has(name)) return name
+  }
+}
+
+export interface NewLayerOptions {
+  name?: string
+  /** Image, video, audio and depth layers. */
+  assetId?: string
+  /** Depth layers: the depth map. */
+  depthAssetId?: string
+  /** Nested-composition layers. */
+  compositionId?: string
+  /** Shape layers: the first shape. */
+  shapeType?: ShapeType | 'star'
+  color?: string
+  text?: string
+}
+
+function shapeOf(type: ShapeType | 'star', size: number): Record<string, unknown> {
+  switch (type) {
+    case 'rectangle':
+      return { type: 'rectangle', name: 'Rectangle', size: { value: [size, size] } }
+    case 'ellipse':
+      return { type: 'ellipse', name: 'Ellipse', size: { value: [size, size] } }
+    case 'polygon':
+      return { type: 'polygon', name: 'Polygon', points: 6, outerRadius: { value: size / 2 } }
+    case 'star':
+      return { type: 'polygon', name: 'Star', points: 5, outerRadius: { value: size / 2 }, innerRadius: { value: size / 4, keyframes: [] } }
+    case 'path': {
+      const h = size / 2
+      return {
+        type: 'path',
+        name: 'Path',
+        path: { value: { closed: true, vertices: [{ point: [0, -h] }, { point: [h, h] }, { point: [-h, h] }] } },
+      }
+    }
+  }
+}
+
+/**
+ * A new layer of `kind` spanning the whole composition, centred in it, with the schema's
+ * defaults. Throws when a kind's required reference (asset, composition) is missing.
+ */
+export function createLayer(kind: LayerKind, comp: Composition, options: NewLayerOptions = {}): Layer {
+  const centre = [comp.width / 2, comp.height / 2, 0]
+  const base: Record<string, unknown> = {
+    id: newId('layer'),
+    name: options.name ?? uniqueLayerName(comp, LAYER_KIND_LABELS[kind]),
+    kind,
+    inPoint: 0,
+    outPoint: comp.frameCount,
+    transform: { position: { value: centre } },
+  }
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new Error(`A ${LAYER_KIND_LABELS[kind].toLowerCase()} layer needs ${what}.`)
+    return value
+  }
+  switch (kind) {
+    case 'solid':
+      base.data = { color: options.color ?? '#808080', width: comp.width, height: comp.height }
+      base.transform = { position: { value: centre }, anchor: { value: [comp.width / 2, comp.height / 2, 0] } }
+      break
+    case 'image':
+    case 'audio':
+      base.data = { assetId: need(options.assetId, 'an asset') }
+      break
+    case 'video':
+      base.data = { assetId: need(options.assetId, 'an asset') }
+      break
+    case 'depth':
+      base.data = { assetId: need(options.assetId, 'an image'), depthAssetId: need(options.depthAssetId, 'a depth map') }
+      break
+    case 'text':
+      base.data = { text: options.text ?? 'Text', fontSize: Math.max(12, Math.round(comp.height / 10)) }
+      break
+    case 'shape':
+      base.data = { shapes: [shapeOf(options.shapeType ?? 'rectangle', Math.round(Math.min(comp.width, comp.height) / 4))] }
+      break
+    case 'camera':
+      base.data = {}
+      base.threeD = true
+      base.transform = { position: { value: [comp.width / 2, comp.height / 2, -(comp.width * 50) / 36] } }
+      break
+    case 'nestedComposition':
+      base.data = { compositionId: need(options.compositionId, 'a composition') }
+      break
+    case 'null':
+    case 'adjustment':
+      break
+  }
+  return layerSchema.parse(base)
+}
+
+
+/** Whether making `parentId` the parent of `childId` would close a loop (or is the layer itself). */
+export function wouldCreateCycle(layers: readonly Pick<Layer, 'id' | 'parentId'>[], childId: string, parentId: string | null): boolean {
+  if (parentId === null) return false
+  const parentOf = new Map(layers.map((layer) => [layer.id, layer.parentId]))
+  const seen = new Set<string>()
+  for (let id: string | null = parentId; id !== null; id = parentOf.get(id) ?? null) {
+    if (id === childId) return true
+    if (seen.has(id)) return true
+    seen.add(id)
+  }
+  return false
+}
+
+/** Moves the item at `from` so it ends up at index `to`. */
+export function moveItem<T>(list: T[], from: number, to: number): void {
+  if (from === to || from < 0 || from >= list.length) return
+  const target = Math.max(0, Math.min(list.length - 1, to))
+  const [item] = list.splice(from, 1)
+  list.splice(target, 0, item as T)
+}
+
+/** A media asset as `addAssetLayer` needs it: its display size when known (images, videos). */
+export interface PlacedAsset {
+  id: string
+  name: string
+  kind: 'image' | 'video'
+  width?: number
+  height?: number
+}
+
+/**
+ * Puts `asset` on top of the main composition as an image or video layer at its own size,
+ * centred in the composition (the anchor is the asset's centre). Returns the new layer; the
+ * document is changed in place, so pass a copy when the original must stay as it was.
+ */
+export function addAssetLayer(doc: ProjectDocument, asset: PlacedAsset): Layer {
+  const comp = doc.compositions[doc.mainCompositionId]
+  if (!comp) throw new Error('This project has no main composition.')
+  const layer = createLayer(asset.kind, comp, { assetId: asset.id, name: asset.name || undefined })
+  const width = asset.width && asset.width > 0 ? asset.width : comp.width
+  const height = asset.height && asset.height > 0 ? asset.height : comp.height
+  layer.transform.anchor.value = [width / 2, height / 2, 0]
+  comp.layers.unshift(layer)
+  return layer
+}
+
+/** Layers (in any composition) that place composition `compositionId`. */
+export function compositionUsers(doc: ProjectDocument, compositionId: string): { compositionId: string; layerId: string }[] {
+  return Object.values(doc.compositions).flatMap((comp) =>
+    comp.layers.flatMap((layer) =>
+      layer.kind === 'nestedComposition' && layer.data.compositionId === compositionId ? [{ compositionId: comp.id, layerId: layer.id }] : [],
+    ),
+  )
+}
+
+/** Every keyframe list in a layer, for renewing ids. */
+function eachKeyframeList(node: unknown, visit: (keyframes: { id: string }[]) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((child) => eachKeyframeList(child, visit))
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'keyframes' && Array.isArray(child)) visit(child as { id: string }[])
+    else eachKeyframeList(child, visit)
+  }
+}
+
+/**
+ * Copies of `layers` to paste into a composition: fresh layer, keyframe, mask and effect ids;
+ * parents and track mattes kept when they are among the copies, else cleared; names made
+ * unique against `target`.
+ */
+export function copyLayersForPaste(layers: readonly Layer[], target: Pick<Composition, 'layers'>): Layer[] {
+  const copies = JSON.parse(JSON.stringify(layers)) as Layer[]
+  const idMap = new Map(copies.map((layer) => [layer.id, newId('layer')]))
+  const names = { layers: [...target.layers] }
+  for (const layer of copies) {
+    layer.id = idMap.get(layer.id) as string
+    layer.parentId = layer.parentId !== null ? idMap.get(layer.parentId) ?? null : null
+    if (layer.trackMatte.layerId !== null) layer.trackMatte.layerId = idMap.get(layer.trackMatte.layerId) ?? null
+    if (names.layers.some((other) => other.name === layer.name)) layer.name = `${layer.name} copy`
+    for (const mask of layer.masks) mask.id = newId('mask')
+    for (const effect of layer.effects) effect.id = newId('effect')
+    eachKeyframeList(layer, (keyframes) => keyframes.forEach((keyframe) => { keyframe.id = newId('key') }))
+    names.layers.push(layer)
+  }
+  return copies
+}
