@@ -10,21 +10,24 @@ import { DataLayout } from '../../server/storage/paths'
 import { createCallerFactory } from '../../server/trpc/init'
 import { createContextInner, type Services } from '../../server/trpc/context'
 import { appRouter } from '../../server/trpc/routers'
-import { BACKENDS, freshDatabase } from './harness'
+import { BACKENDS, freshDatabase, type Backend } from './harness'
 
 const createCaller = createCallerFactory(appRouter)
 
+/** The services the routers use, on a fresh database and data folder, with a queue that runs nothing. */
+async function routerServices(backend: Backend): Promise<{ services: Services; dispose(): Promise<void> }> {
+  const ctx = await freshDatabase(backend)
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-routers-'))
+  const queue = new JobQueue(ctx.db, [], { worker: false })
+  const services: Services = { db: ctx.db, auth: new AuthService(ctx.db), projects: new ProjectService(ctx.db), assets: new AssetService(ctx.db, new DataLayout(dir), queue, 1024), queue, version: 'test' }
+  return { services, dispose: async () => { await ctx.dispose(); await rm(dir, { recursive: true, force: true }) } }
+}
+
 describe.each(BACKENDS)('routers on %s', (backend) => {
-  let ctx: Awaited<ReturnType<typeof freshDatabase>>
   let services: Services
-  let dir: string
-  beforeAll(async () => {
-    ctx = await freshDatabase(backend)
-    dir = await mkdtemp(join(tmpdir(), 'lattice-routers-'))
-    const queue = new JobQueue(ctx.db, [], { worker: false })
-    services = { db: ctx.db, auth: new AuthService(ctx.db), projects: new ProjectService(ctx.db), assets: new AssetService(ctx.db, new DataLayout(dir), queue, 1024), queue, version: 'test' }
-  })
-  afterAll(async () => { await ctx?.dispose(); await rm(dir, { recursive: true, force: true }) })
+  let dispose: () => Promise<void>
+  beforeAll(async () => { ({ services, dispose } = await routerServices(backend)) })
+  afterAll(async () => { await dispose?.() })
 
   it('answers system.health without sign-in and refuses everything else', async () => {
     const anonymous = createCaller(createContextInner(services, null))
@@ -49,16 +52,10 @@ describe.each(BACKENDS)('routers on %s', (backend) => {
 })
 
 describe.each(BACKENDS)('auth, users and project files through the routers on %s', (backend) => {
-  let ctx: Awaited<ReturnType<typeof freshDatabase>>
   let services: Services
-  let dir: string
-  beforeAll(async () => {
-    ctx = await freshDatabase(backend)
-    dir = await mkdtemp(join(tmpdir(), 'lattice-routers-'))
-    const queue = new JobQueue(ctx.db, [], { worker: false })
-    services = { db: ctx.db, auth: new AuthService(ctx.db), projects: new ProjectService(ctx.db), assets: new AssetService(ctx.db, new DataLayout(dir), queue, 1024), queue, version: 'test' }
-  })
-  afterAll(async () => { await ctx?.dispose(); await rm(dir, { recursive: true, force: true }) })
+  let dispose: () => Promise<void>
+  beforeAll(async () => { ({ services, dispose } = await routerServices(backend)) })
+  afterAll(async () => { await dispose?.() })
 
   function transport(sessionSecret: string | null = null) {
     const cookies: string[] = []
