@@ -89,9 +89,28 @@ export class TemplateRegistry {
     return { ...parsed, id: row.id }
   }
 
+  /** One of the user's uploaded workflows; shipped templates are not theirs to change. */
+  async uploaded(ownerId: string, id: string): Promise<Template> {
+    if (BUILTIN.some((t) => t.id === id)) throw new AppError('BAD_REQUEST', `"${id}" is a template shipped with Lattice and cannot be changed. Upload its workflow as your own to map it differently.`)
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.prisma.workflowTemplate.findFirst({ where: { id, ownerId } }) : null
+    if (!row) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}". It may have been deleted.`)
+    return parseTemplate(row.id, false, row.manifest, row.workflow)
+  }
+
+  /** A new mapping (and name, or workflow) for an uploaded workflow; checked like an upload. */
+  async update(ownerId: string, id: string, input: { name?: string; manifest: unknown; workflow?: unknown }): Promise<Template> {
+    const current = await this.uploaded(ownerId, id)
+    const name = input.name ?? current.manifest.name
+    const parsed = parseTemplate(id, false, { ...(input.manifest as object), name }, input.workflow ?? current.workflow)
+    const { count } = await this.db.prisma.workflowTemplate.updateMany({ where: { id, ownerId }, data: { name, manifest: parsed.manifest as object, workflow: parsed.workflow as object } })
+    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}". It may have been deleted.`)
+    return parsed
+  }
+
   async remove(ownerId: string, id: string): Promise<void> {
+    if (BUILTIN.some((t) => t.id === id)) throw new AppError('BAD_REQUEST', `"${id}" is a template shipped with Lattice and cannot be deleted.`)
     const { count } = await this.db.prisma.workflowTemplate.deleteMany({ where: { id, ownerId } })
-    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}".`)
+    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}". It may have been deleted.`)
   }
 }
 
