@@ -83,6 +83,8 @@ export function useErrorToast() {
 export type TemplateListItem = RouterOutputs['comfy']['templates']['list'][number]
 export type TemplateDetail = RouterOutputs['comfy']['templates']['get']
 export type TemplateField = TemplateDetail['parameters'][number]
+export type WorkflowInspection = RouterOutputs['comfy']['workflows']['inspect']
+export type UploadedWorkflow = RouterOutputs['comfy']['workflows']['get']
 export type GenerationInfo = RouterOutputs['comfy']['generations']['get']
 export type ComfyServerList = RouterOutputs['comfy']['servers']['list']
 export type ComfyServer = ComfyServerList['servers'][number]

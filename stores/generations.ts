@@ -1,7 +1,7 @@
 import type { Unsubscribable } from '@trpc/server/observable'
-import { TERMINAL_GENERATION_STATUSES } from '~~/shared/comfy/manifest'
+import { TERMINAL_GENERATION_STATUSES, type TemplateManifest } from '~~/shared/comfy/manifest'
 import { chooseFrameInput, type FramePass } from '~~/shared/comfy/frame-inputs'
-import type { GenerationInfo, TemplateDetail, TemplateListItem } from '~/composables/api'
+import type { GenerationInfo, TemplateDetail, TemplateListItem, UploadedWorkflow, WorkflowInspection } from '~/composables/api'
 
 const PAGE_SIZE = 30
 
@@ -75,6 +75,39 @@ export const useGenerationsStore = defineStore('generations', () => {
     if (target.templateId !== template.value?.id) await selectTemplate(target.templateId)
     inputs.value[target.inputName] = frame.assetId
     return target.inputName
+  }
+
+  function clearTemplate(): void {
+    templateRequest++
+    template.value = null
+    values.value = {}
+    inputs.value = {}
+  }
+
+  /** Drafts a mapping for an API-format workflow (typed by a server's object_info when one answers). */
+  function inspectWorkflow(workflow: unknown, name?: string): Promise<WorkflowInspection> {
+    return $trpc.comfy.workflows.inspect.mutate({ workflow, ...(name ? { name } : {}) })
+  }
+
+  function getWorkflow(id: string): Promise<UploadedWorkflow> {
+    return $trpc.comfy.workflows.get.query({ id })
+  }
+
+  /** Uploads a workflow with its mapping, or re-maps one (`id`), then picks it in the form. */
+  async function saveWorkflow(input: { id?: string; name: string; workflow: Record<string, unknown>; manifest: TemplateManifest }): Promise<string> {
+    const manifest = input.manifest
+    const saved = input.id
+      ? await $trpc.comfy.workflows.update.mutate({ id: input.id, name: input.name, manifest })
+      : await $trpc.comfy.workflows.upload.mutate({ name: input.name, workflow: input.workflow, manifest })
+    await loadTemplates()
+    await selectTemplate(saved.id)
+    return saved.id
+  }
+
+  async function removeWorkflow(id: string): Promise<void> {
+    await $trpc.comfy.workflows.remove.mutate({ id })
+    if (template.value?.id === id) clearTemplate()
+    await loadTemplates()
   }
 
   function upsert(generation: GenerationInfo): void {
@@ -228,6 +261,6 @@ export const useGenerationsStore = defineStore('generations', () => {
 
   return {
     templates, template, templateLoading, values, inputs, items, nextCursor, loading, loaded, error, creating, live, offered,
-    loadTemplates, selectTemplate, offer, placeOffered, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
+    loadTemplates, selectTemplate, clearTemplate, offer, placeOffered, inspectWorkflow, getWorkflow, saveWorkflow, removeWorkflow, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
   }
 })

@@ -1,7 +1,7 @@
 import type { ComfyHttp } from './http'
-import type { NodeInfo, ObjectInfo } from './protocol'
+import type { ObjectInfo } from './protocol'
 
-export type InputSpec = [unknown, ...unknown[]]
+export { comboOptions, inputOptionsOf, inputSpecOf, inputTypeOf, isHiddenInput, outputNodeIds, outputTypesOf, type InputSpec } from '../../shared/comfy/object-info'
 
 /**
  * `/object_info` of one server, fetched once and kept for `ttlMs`. It is large (hundreds of KB)
@@ -34,41 +34,4 @@ export class ObjectInfoCache {
     }).finally(() => { this.pending = undefined })
     return this.pending
   }
-}
-
-/** The declared spec of `input` (required or optional), or undefined when the node has no such input. */
-export function inputSpecOf(info: NodeInfo, input: string): InputSpec | undefined {
-  return (info.input.required?.[input] ?? info.input.optional?.[input]) as InputSpec | undefined
-}
-
-export function isHiddenInput(info: NodeInfo, input: string): boolean {
-  return info.input.hidden !== undefined && input in info.input.hidden
-}
-
-/** Options of a combo input (v1 `[[...options]]` or v3 `["COMBO", {options}]`), else undefined. */
-export function comboOptions(spec: InputSpec): string[] | undefined {
-  const [type, options] = spec
-  if (Array.isArray(type)) return type.map(String)
-  if (type === 'COMBO' && options && typeof options === 'object' && Array.isArray((options as { options?: unknown }).options)) {
-    return ((options as { options: unknown[] }).options).map(String)
-  }
-  return undefined
-}
-
-export function inputTypeOf(spec: InputSpec): string {
-  return Array.isArray(spec[0]) ? 'COMBO' : String(spec[0])
-}
-
-export function inputOptionsOf(spec: InputSpec): Record<string, unknown> {
-  const options = spec[1]
-  return options && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>) : {}
-}
-
-export function outputTypesOf(info: NodeInfo): string[] {
-  return info.output.map((type) => (Array.isArray(type) ? 'COMBO' : type))
-}
-
-/** Ids of the output nodes of a workflow, by the server's `output_node` flags. */
-export function outputNodeIds(workflow: Record<string, { class_type: string }>, objectInfo: ObjectInfo): string[] {
-  return Object.entries(workflow).filter(([, node]) => objectInfo[node.class_type]?.output_node === true).map(([id]) => id)
 }

@@ -6,16 +6,7 @@ import { z } from 'zod'
  */
 
 export const nodeIdSchema = z.string()
-export const linkSchema = z.tuple([z.string(), z.number()])
-
-export const workflowNodeSchema = z.looseObject({
-  class_type: z.string(),
-  inputs: z.record(z.string(), z.unknown()),
-  _meta: z.looseObject({ title: z.string().optional() }).optional(),
-})
-/** An API-format workflow: node id → node. */
-export const workflowSchema = z.record(nodeIdSchema, workflowNodeSchema)
-export type Workflow = z.infer<typeof workflowSchema>
+export { linkSchema, workflowNodeSchema, workflowSchema, type Workflow } from '../../shared/comfy/workflow'
 
 export const fileRefSchema = z.looseObject({
   filename: z.string(),
@@ -84,23 +75,7 @@ export const queueRemainingSchema = z.looseObject({ exec_info: z.looseObject({ q
 
 // ── Information routes ───────────────────────────────────────────────────────
 
-/** `[TYPE | options[], {min, max, default, options, …}?]` */
-export const inputSpecSchema = z.tuple([z.union([z.string(), z.array(z.unknown())])]).rest(z.unknown())
-export const nodeInfoSchema = z.looseObject({
-  input: z.looseObject({
-    required: z.record(z.string(), inputSpecSchema).optional(),
-    optional: z.record(z.string(), inputSpecSchema).optional(),
-    hidden: z.record(z.string(), z.unknown()).optional(),
-  }),
-  output: z.array(z.union([z.string(), z.array(z.unknown())])).default([]),
-  output_node: z.boolean().default(false),
-  name: z.string().optional(),
-  display_name: z.string().optional(),
-  category: z.string().optional(),
-})
-export type NodeInfo = z.infer<typeof nodeInfoSchema>
-export const objectInfoSchema = z.record(z.string(), nodeInfoSchema)
-export type ObjectInfo = z.infer<typeof objectInfoSchema>
+export { inputSpecSchema, nodeInfoSchema, objectInfoSchema, type NodeInfo, type ObjectInfo } from '../../shared/comfy/object-info'
 
 export const systemStatsSchema = z.looseObject({
   system: z.looseObject({

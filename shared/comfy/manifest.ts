@@ -32,6 +32,7 @@ export const parameterSchema = z.discriminatedUnion('type', [
     .refine((p) => p.choices !== undefined || p.choicesFrom !== undefined, 'A choice parameter needs "choices" or "choicesFrom".'),
 ])
 export type TemplateParameter = z.infer<typeof parameterSchema>
+export type TemplateParameterInput = z.input<typeof parameterSchema>
 
 /** A picture from Lattice (an asset), uploaded to ComfyUI and named in a LoadImage-like node. */
 export const templateInputSchema = z.object({

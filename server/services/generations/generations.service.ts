@@ -8,6 +8,7 @@ import type { GenerationEventLog } from './events'
 import { toGenerationInfo, maskSecret, type GenerationInfo, type StoredInputs } from './generation.dto'
 import { ComfyPool, type ServerHealth } from './pool'
 import { applyValues, resolveChoices, resolveParams, type TemplateRegistry, type Template } from './templates'
+import { inspectWorkflow, type ObjectInfoSource, type WorkflowInspection } from './workflows'
 
 export const PAUSE_KEY = 'comfy.paused'
 
@@ -52,8 +53,20 @@ export class GenerationService {
 
   // ── templates ──────────────────────────────────────────────────────────────
 
+  /** `mine`: a workflow this user uploaded, which they may re-map or delete. */
   async listTemplates(ownerId: string) {
-    return (await this.templates.list(ownerId)).map((t) => ({ id: t.id, builtin: t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category, inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })) }))
+    return (await this.templates.list(ownerId)).map((t) => ({ id: t.id, builtin: t.builtin, mine: !t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category, inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })) }))
+  }
+
+  /** A workflow's constant inputs and a draft mapping, typed by the first server that answers. */
+  async inspectWorkflow(workflow: unknown, name?: string): Promise<WorkflowInspection> {
+    return inspectWorkflow(workflow, await this.objectInfoSource(), name)
+  }
+
+  /** An uploaded workflow with its mapping, and its inputs as `inspectWorkflow` lists them. */
+  async getWorkflow(ownerId: string, id: string) {
+    const template = await this.templates.uploaded(ownerId, id)
+    return { id: template.id, name: template.manifest.name, manifest: template.manifest, workflow: template.workflow, inspection: await this.inspectWorkflow(template.workflow, template.manifest.name) }
   }
 
   /** The template with choices resolved from a server's object_info (the given one, or the first healthy). */
@@ -61,6 +74,16 @@ export class GenerationService {
     const template = await this.templates.get(ownerId, id)
     const objectInfo = await this.objectInfoFor(serverId).catch(() => undefined)
     return { id: template.id, builtin: template.builtin, manifest: template.manifest, parameters: resolveChoices(template, objectInfo), workflow: template.workflow, choicesFromServer: objectInfo !== undefined }
+  }
+
+  private async objectInfoSource(): Promise<ObjectInfoSource | undefined> {
+    await this.pool.sync()
+    for (const server of this.pool.enabledServers()) {
+      const connection = await this.pool.connection(server.id)
+      const info = await connection.objectInfo.get().catch(() => undefined)
+      if (info) return { name: server.name, info, refresh: () => connection.objectInfo.refresh() }
+    }
+    return undefined
   }
 
   private async objectInfoFor(serverId?: string) {

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type { Database } from '../../db/connect'
-import { comboOptions, inputSpecOf, type ObjectInfo, type Workflow, workflowSchema } from '../../comfy'
+import { comboOptions, inputSpecOf, type ObjectInfo, type Workflow } from '../../comfy'
+import { parseWorkflow } from '../../../shared/comfy/workflow'
 import { AppError } from '../../../shared/errors'
 import { manifestSchema, type TemplateManifest, type TemplateParameter } from '../../../shared/comfy/manifest'
 import { BUILTIN_TEMPLATE_SOURCES } from './builtin'
@@ -47,18 +48,16 @@ export function manifestProblems(manifest: TemplateManifest, workflow: Workflow)
 
 /** Parses a manifest and workflow pair; throws BAD_REQUEST with every problem named. */
 export function parseTemplate(id: string, builtin: boolean, rawManifest: unknown, rawWorkflow: unknown): Template {
+  const workflow = parseWorkflow(rawWorkflow)
+  if (workflow.error !== undefined) throw new AppError('BAD_REQUEST', workflow.error)
   const manifest = manifestSchema.safeParse(rawManifest)
   if (!manifest.success) {
     const issue = manifest.error.issues[0]
     throw new AppError('BAD_REQUEST', `The manifest is not valid: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`)
   }
-  const workflow = workflowSchema.safeParse(rawWorkflow)
-  if (!workflow.success) {
-    throw new AppError('BAD_REQUEST', 'The workflow is not in ComfyUI\'s API format (an object of nodes with "class_type" and "inputs"). In ComfyUI use "Export (API)", not "Save".')
-  }
-  const problems = manifestProblems(manifest.data, workflow.data)
+  const problems = manifestProblems(manifest.data, workflow.workflow)
   if (problems.length > 0) throw new AppError('BAD_REQUEST', `The manifest does not fit the workflow. ${problems.slice(0, 5).join(' ')}`, { problems })
-  return { id, builtin, manifest: manifest.data, workflow: workflow.data }
+  return { id, builtin, manifest: manifest.data, workflow: workflow.workflow }
 }
 
 const BUILTIN: Template[] = BUILTIN_TEMPLATE_SOURCES.map((source) => parseTemplate(source.id, true, source.manifest, source.workflow))
@@ -90,9 +89,28 @@ export class TemplateRegistry {
     return { ...parsed, id: row.id }
   }
 
+  /** One of the user's uploaded workflows; shipped templates are not theirs to change. */
+  async uploaded(ownerId: string, id: string): Promise<Template> {
+    if (BUILTIN.some((t) => t.id === id)) throw new AppError('BAD_REQUEST', `"${id}" is a template shipped with Lattice and cannot be changed. Upload its workflow as your own to map it differently.`)
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.prisma.workflowTemplate.findFirst({ where: { id, ownerId } }) : null
+    if (!row) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}". It may have been deleted.`)
+    return parseTemplate(row.id, false, row.manifest, row.workflow)
+  }
+
+  /** A new mapping (and name, or workflow) for an uploaded workflow; checked like an upload. */
+  async update(ownerId: string, id: string, input: { name?: string; manifest: unknown; workflow?: unknown }): Promise<Template> {
+    const current = await this.uploaded(ownerId, id)
+    const name = input.name ?? current.manifest.name
+    const parsed = parseTemplate(id, false, { ...(input.manifest as object), name }, input.workflow ?? current.workflow)
+    const { count } = await this.db.prisma.workflowTemplate.updateMany({ where: { id, ownerId }, data: { name, manifest: parsed.manifest as object, workflow: parsed.workflow as object } })
+    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}". It may have been deleted.`)
+    return parsed
+  }
+
   async remove(ownerId: string, id: string): Promise<void> {
+    if (BUILTIN.some((t) => t.id === id)) throw new AppError('BAD_REQUEST', `"${id}" is a template shipped with Lattice and cannot be deleted.`)
     const { count } = await this.db.prisma.workflowTemplate.deleteMany({ where: { id, ownerId } })
-    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}".`)
+    if (count === 0) throw new AppError('NOT_FOUND', `No uploaded workflow "${id}". It may have been deleted.`)
   }
 }
 

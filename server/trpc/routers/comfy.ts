@@ -16,6 +16,7 @@ function generations(ctx: Context) {
 }
 
 const id = z.object({ id: z.uuid('Generation ids are UUIDs.') })
+const workflowId = z.object({ id: z.string().min(1).max(100) })
 const url = z.string().trim().min(1).max(500)
 const authHeader = z.string().trim().max(2000).nullish()
 const params = z.record(z.string(), z.union([z.string().max(20_000), z.number(), z.boolean()]))
@@ -30,6 +31,14 @@ export const comfyRouter = router({
       .query(({ ctx, input }) => generations(ctx).getTemplate(ctx.user.id, input.id, input.serverId)),
   }),
   workflows: router({
+    /**
+     * The constant inputs of an API-format workflow and a draft mapping (a manifest), typed from
+     * the first server that answers, with the node types it lacks. A mutation: a workflow is too
+     * large for a URL.
+     */
+    inspect: authedProcedure
+      .input(z.object({ workflow: z.unknown(), name: z.string().trim().max(100).optional() }))
+      .mutation(({ ctx, input }) => generations(ctx).inspectWorkflow(input.workflow, input.name)),
     /** An API-format workflow ("Export (API)" in ComfyUI) with its parameter mapping (a manifest). */
     upload: authedProcedure
       .input(z.object({ name: z.string().trim().min(1).max(100), workflow: z.record(z.string(), z.unknown()), manifest: z.record(z.string(), z.unknown()) }))
@@ -37,7 +46,17 @@ export const comfyRouter = router({
         const template = await generations(ctx).templates.upload(ctx.user.id, input)
         return { id: template.id, name: template.manifest.name }
       }),
-    remove: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).templates.remove(ctx.user.id, input.id)),
+    /** One of your uploaded workflows with its mapping and inputs, to re-map it. */
+    get: authedProcedure.input(workflowId).query(({ ctx, input }) => generations(ctx).getWorkflow(ctx.user.id, input.id)),
+    /** A new mapping for one of your uploaded workflows (optionally a new name or workflow). */
+    update: authedProcedure
+      .input(workflowId.extend({ name: z.string().trim().min(1).max(100).optional(), workflow: z.record(z.string(), z.unknown()).optional(), manifest: z.record(z.string(), z.unknown()) }))
+      .mutation(async ({ ctx, input }) => {
+        const { id: templateId, ...changes } = input
+        const template = await generations(ctx).templates.update(ctx.user.id, templateId, changes)
+        return { id: template.id, name: template.manifest.name }
+      }),
+    remove: authedProcedure.input(workflowId).mutation(({ ctx, input }) => generations(ctx).templates.remove(ctx.user.id, input.id)),
   }),
   generations: router({
     create: authedProcedure
