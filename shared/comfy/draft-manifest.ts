@@ -75,17 +75,17 @@ const SAMPLER_ROLES: Record<string, Role> = {
   noise_seed: { name: 'seed', label: 'Seed' },
   steps: { name: 'steps', label: 'Steps', fallback: { min: 1 } },
   cfg: { name: 'cfg', label: 'CFG', fallback: { min: 0 } },
-  sampler_name: { name: 'sampler_name', label: 'Sampler' },
+  sampler_name: { name: 'sampler', label: 'Sampler' },
   scheduler: { name: 'scheduler', label: 'Scheduler' },
   denoise: { name: 'denoise', label: 'Denoise', fallback: { min: 0, max: 1 } },
 }
 const LATENT_ROLES: Record<string, Role> = {
   width: { name: 'width', label: 'Width', fallback: { min: 1 } },
   height: { name: 'height', label: 'Height', fallback: { min: 1 } },
-  length: { name: 'length', label: 'Length (frames)', fallback: { min: 1 } },
+  length: { name: 'frames', label: 'Length (frames)', fallback: { min: 1 } },
 }
 
-const ROLE_ORDER = ['prompt', 'negative_prompt', 'checkpoint', 'model', 'controlnet', 'width', 'height', 'length', 'seed', 'steps', 'cfg', 'sampler_name', 'scheduler', 'denoise']
+const ROLE_ORDER = ['prompt', 'negative', 'checkpoint', 'model', 'controlnet', 'width', 'height', 'frames', 'seed', 'steps', 'cfg', 'sampler', 'scheduler', 'denoise']
 
 /** Node entries in id order (numerically when the ids are numbers, as ComfyUI numbers them). */
 export function sortedNodes(workflow: Workflow): Array<[string, WorkflowNode]> {
@@ -216,7 +216,7 @@ function roleOf(literal: LiteralInput, sides: Map<string, 'positive' | 'negative
   if (literal.input === 'text' && typeof literal.value === 'string') {
     const side = sides.get(literal.node)
     if (side === 'positive') return { name: 'prompt', label: 'Prompt' }
-    if (side === 'negative') return { name: 'negative_prompt', label: 'Negative prompt' }
+    if (side === 'negative') return { name: 'negative', label: 'Negative prompt' }
   }
   if (SAMPLERS.has(literal.classType)) return SAMPLER_ROLES[literal.input]
   if (LATENTS.test(literal.classType)) return LATENT_ROLES[literal.input]

@@ -62,7 +62,7 @@ describe('the web app: upload a ComfyUI workflow', () => {
     // The draft maps the prompt, the negative prompt (by the sampler input they reach) and the sampler's settings.
     expect(await row('6.text').getAttribute('data-exposed')).toBe('true')
     expect(await row('6.text').getByTestId('name').inputValue()).toBe('prompt')
-    expect(await row('7.text').getByTestId('name').inputValue()).toBe('negative_prompt')
+    expect(await row('7.text').getByTestId('name').inputValue()).toBe('negative')
     expect(await row('3.steps').getAttribute('data-exposed')).toBe('true')
     expect(await row('5.batch_size').getAttribute('data-exposed')).toBe('false')
     expect(await page.getByTestId('workflow-output-9').getAttribute('aria-checked')).toBe('true')

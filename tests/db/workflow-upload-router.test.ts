@@ -51,7 +51,7 @@ describe.each(BACKENDS)('uploading and mapping workflows on %s', (backend) => {
     expect(inspection.server).toBeNull()
     expect(inspection.warnings).toEqual([expect.stringContaining('No ComfyUI server answered')])
     expect(inspection.manifest.name).toBe('Portraits')
-    expect(inspection.manifest.parameters.map((p) => p.name)).toContain('negative_prompt')
+    expect(inspection.manifest.parameters.map((p) => p.name)).toContain('negative')
     expect(inspection.inputs.find((i) => i.node === '4' && i.input === 'ckpt_name')).toMatchObject({ type: 'choice' })
     expect(inspection.inputs.find((i) => i.node === '4')!.options).toBeUndefined()
     await expect(user.comfy.workflows.inspect({ workflow: editorFile })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/"Save".*Export \(API\)/) })

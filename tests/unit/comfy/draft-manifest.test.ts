@@ -93,8 +93,8 @@ describe('promptSides', () => {
     expect(draft.manifest.parameters.filter((p) => p.type === 'string').map((p) => [p.name, p.label, p.targets])).toEqual([
       ['prompt', 'Prompt', [{ node: '1', input: 'text' }]],
       ['prompt_2', 'Prompt 2', [{ node: '2', input: 'text' }]],
-      ['negative_prompt', 'Negative prompt', [{ node: '4', input: 'text' }]],
-      ['negative_prompt_2', 'Negative prompt 2', [{ node: '7', input: 'text' }]],
+      ['negative', 'Negative prompt', [{ node: '4', input: 'text' }]],
+      ['negative_2', 'Negative prompt 2', [{ node: '7', input: 'text' }]],
     ])
   })
 })
@@ -106,14 +106,14 @@ describe('draftManifest', () => {
     expect(draft.manifest).toMatchObject({ name: 'Mine', category: 'image', outputs: ['9'], inputs: [], timeoutSeconds: 600 })
     expect(draft.manifest.parameters.map((p) => [p.name, p.type, `${p.targets[0]!.node}.${p.targets[0]!.input}`])).toEqual([
       ['prompt', 'string', '6.text'],
-      ['negative_prompt', 'string', '7.text'],
+      ['negative', 'string', '7.text'],
       ['checkpoint', 'choice', '4.ckpt_name'],
       ['width', 'int', '5.width'],
       ['height', 'int', '5.height'],
       ['seed', 'seed', '3.seed'],
       ['steps', 'int', '3.steps'],
       ['cfg', 'float', '3.cfg'],
-      ['sampler_name', 'choice', '3.sampler_name'],
+      ['sampler', 'choice', '3.sampler_name'],
       ['scheduler', 'choice', '3.scheduler'],
       ['denoise', 'float', '3.denoise'],
     ])
@@ -140,7 +140,7 @@ describe('draftManifest', () => {
       const parsed = parseTemplate('draft', false, draft.manifest, template.workflow)
       expect(parsed.manifest).toEqual(draft.manifest)
       expect(targetsOf(draft, 'prompt')).toEqual([{ node: '6', input: 'text' }])
-      expect(targetsOf(draft, 'negative_prompt')).toEqual([{ node: '7', input: 'text' }])
+      expect(targetsOf(draft, 'negative')).toEqual([{ node: '7', input: 'text' }])
       // Every picture and output the hand-written manifest names, the draft finds too.
       const handMade = template.manifest as { inputs: Array<{ target: unknown }>; outputs: string[] }
       expect(draft.manifest.inputs.map((i) => i.target)).toEqual(handMade.inputs.map((i) => i.target))
@@ -151,7 +151,7 @@ describe('draftManifest', () => {
   it('maps video latents, diffusion and ControlNet models, and picks video settings', () => {
     const wan = draftManifest(shipped.find((t) => t.id === 'image-to-video-wan')!.workflow, { objectInfo })
     expect(wan.manifest).toMatchObject({ category: 'video', timeoutSeconds: 3600, outputs: ['28'] })
-    expect(targetsOf(wan, 'length')).toEqual([{ node: '50', input: 'length' }])
+    expect(targetsOf(wan, 'frames')).toEqual([{ node: '50', input: 'length' }])
     expect(wan.manifest.parameters.find((p) => p.name === 'width')).toMatchObject({ default: 832, step: 16 })
     expect(wan.manifest.parameters.find((p) => p.name === 'model')).toMatchObject({ type: 'choice', choicesFrom: { class_type: 'UNETLoader', input: 'unet_name' } })
     expect(wan.manifest.inputs).toEqual([{ name: 'image', label: 'Image', kind: 'image', required: true, target: { node: '52', input: 'image' } }])
