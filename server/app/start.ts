@@ -45,7 +45,11 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
       assetProcessJob(db, assets, layout),
       comfyGenerateJob(db, generations, assets, layout, () => holder.queue!, { webhookUrl: config.comfy.webhookUrl }),
       comfyWebhookJob(db, { secret: config.comfy.webhookSecret }),
-    ], { worker: config.worker })
+    ], {
+      worker: config.worker,
+      // The embedded database is opened by one process only: instances recorded before this start are gone.
+      liveness: { exclusiveDatabase: db.kind === 'pglite' },
+    })
     holder.queue = queue
     await pool.start()
     await queue.start()

@@ -81,7 +81,8 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     const queued = gpus.flatMap((g) => g.queued)
     expect([...queued].sort()).toEqual(created.map((g) => g.id).sort())
     for (const g of created) expect((await a.service.get(owner, g.id)).status).toBe('succeeded')
-    // Each job ran once, on its first attempt.
+    // Each job ran once, on its first attempt (its row ends just after the generation does).
+    for (const g of created) for await (const _ of a.queue.events.watch(g.jobId!, 0)) { /* until the job ends */ }
     const jobs = await ctx.db.prisma.job.findMany({ where: { id: { in: created.map((g) => g.jobId!) } } })
     expect(jobs.every((j) => j.status === 'succeeded' && j.attempts === 1)).toBe(true)
   })
