@@ -37,7 +37,7 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     const layout = new DataLayout(config.dataDir)
     // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
     const holder: { queue?: JobQueue } = {}
-    const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes)
+    const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes, config.maxOutputBytes)
     const pool = new ComfyPool(db)
     const generations = new GenerationService(db, pool, new TemplateRegistry(db), new GenerationEventLog(db), { enqueue: (...args) => holder.queue!.enqueue(...args), cancel: (id) => holder.queue!.cancel(id) }, assets)
     await generations.upsertFromEnv(config.comfy.urls)

@@ -285,14 +285,20 @@ async function withInputs(connection: ComfyConnection, assets: AssetService, own
   return copy
 }
 
-/** Streams one output to storage and ingests it as an asset; a full disk pauses the queue. */
+/**
+ * Streams one output to storage and ingests it as an asset; a full disk pauses the queue, and an
+ * output over LATTICE_MAX_OUTPUT_MB fails the generation (nothing of it is kept).
+ */
 async function storeOutput(connection: ComfyConnection, assets: AssetService, service: GenerationService, layout: DataLayout, ownerId: string, id: string, index: number, file: { filename: string; subfolder: string; type: string }, signal: AbortSignal): Promise<string> {
   const path = join(layout.tmpDir(), `generation-${id}-${index}${extname(file.filename)}`)
   try {
-    await downloadOutput(connection.http, file, () => path, { signal })
-    const { asset } = await assets.ingest(ownerId, createReadStream(path), file.filename)
+    await downloadOutput(connection.http, file, () => path, { signal, maxBytes: assets.maxOutputBytes })
+    const { asset } = await assets.ingest(ownerId, createReadStream(path), file.filename, 'output')
     return asset.id
   } catch (error) {
+    if (isComfyError(error) && error.kind === 'output_too_large') {
+      throw new GenerationFailed(`${error.message} Raise LATTICE_MAX_OUTPUT_MB, or make the workflow's result smaller (fewer frames, lower resolution or bitrate).`, 'output_too_large')
+    }
     const message = (error as Error).message
     if (ENOSPC.test(message) || (error as { code?: string }).code === 'ENOSPC') {
       const reason = `Storage is full: the result of generation ${id} could not be written to the data folder. Free disk space, then resume the queue in Settings → ComfyUI servers.`
