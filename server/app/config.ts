@@ -6,6 +6,8 @@ export interface LatticeConfig {
   database: DatabaseConfig
   dataDir: string
   maxUploadBytes: number
+  /** Largest ComfyUI output stored as an asset (LATTICE_MAX_OUTPUT_MB); larger ones fail their generation. */
+  maxOutputBytes: number
   /** false: this process serves requests but runs no background jobs. */
   worker: boolean
   /** Secure cookies: on unless LATTICE_INSECURE_COOKIES=1 (plain-http LAN setups). */
@@ -18,17 +20,11 @@ export interface LatticeConfig {
 }
 
 export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LatticeConfig {
-  const uploadMb = env.LATTICE_MAX_UPLOAD_MB?.trim()
-  let maxUploadBytes: number = LIMITS.defaultMaxUploadBytes
-  if (uploadMb) {
-    const mb = Number(uploadMb)
-    if (!Number.isFinite(mb) || mb <= 0) throw new Error(`LATTICE_MAX_UPLOAD_MB must be a positive number of megabytes (got "${uploadMb}").`)
-    maxUploadBytes = Math.round(mb * 1024 * 1024)
-  }
   return {
     database: databaseConfigFromEnv(env),
     dataDir: dataDirFromEnv(env),
-    maxUploadBytes,
+    maxUploadBytes: megabytes(env, 'LATTICE_MAX_UPLOAD_MB', LIMITS.defaultMaxUploadBytes),
+    maxOutputBytes: megabytes(env, 'LATTICE_MAX_OUTPUT_MB', LIMITS.defaultMaxOutputBytes),
     worker: env.LATTICE_WORKER?.trim() !== '0',
     secureCookies: env.LATTICE_INSECURE_COOKIES?.trim() === '1' ? 'never' : 'auto',
     trustProxy: env.LATTICE_TRUST_PROXY?.trim() === '1',
@@ -43,4 +39,13 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Latt
       bootstrapToken: env.LATTICE_BOOTSTRAP_TOKEN?.trim() || undefined,
     },
   }
+}
+
+/** A size given in megabytes, as bytes; `fallback` (bytes) when unset. */
+function megabytes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim()
+  if (!raw) return fallback
+  const mb = Number(raw)
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`${name} must be a positive number of megabytes (got "${raw}").`)
+  return Math.round(mb * 1024 * 1024)
 }

@@ -37,7 +37,7 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     const layout = new DataLayout(config.dataDir)
     // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
     const holder: { queue?: JobQueue } = {}
-    const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes)
+    const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes, config.maxOutputBytes)
     const pool = new ComfyPool(db)
     const generations = new GenerationService(db, pool, new TemplateRegistry(db), new GenerationEventLog(db), { enqueue: (...args) => holder.queue!.enqueue(...args), cancel: (id) => holder.queue!.cancel(id) }, assets)
     await generations.upsertFromEnv(config.comfy.urls)
@@ -45,7 +45,11 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
       assetProcessJob(db, assets, layout),
       comfyGenerateJob(db, generations, assets, layout, () => holder.queue!, { webhookUrl: config.comfy.webhookUrl }),
       comfyWebhookJob(db, { secret: config.comfy.webhookSecret }),
-    ], { worker: config.worker })
+    ], {
+      worker: config.worker,
+      // The embedded database is opened by one process only: instances recorded before this start are gone.
+      liveness: { exclusiveDatabase: db.kind === 'pglite' },
+    })
     holder.queue = queue
     await pool.start()
     await queue.start()

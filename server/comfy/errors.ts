@@ -17,6 +17,7 @@ export type ComfyErrorKind =
   | 'interrupted'
   | 'upload_rejected'
   | 'output_missing'
+  | 'output_too_large'
   | 'protocol'
 
 const TRANSIENT: ReadonlySet<ComfyErrorKind> = new Set(['unreachable', 'timeout', 'server_error'])

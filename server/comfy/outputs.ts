@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { formatBytes } from '../storage/receive'
 import { ComfyError } from './errors'
 import type { ComfyHttp } from './http'
 import { fileRefSchema, type FileRef, type NodeOutput } from './protocol'
@@ -33,6 +34,8 @@ export interface DownloadOptions {
   signal?: AbortSignal
   /** The download fails if no bytes arrive for this long. */
   idleTimeoutMs?: number
+  /** Larger files fail with `output_too_large`, before any byte is written when the size is announced. */
+  maxBytes?: number
 }
 
 /** The `/view` query for a file exactly as the history named it. */
@@ -61,6 +64,11 @@ export async function downloadOutput(
   }
   const length = Number(response.headers.get('content-length'))
   const info: DownloadInfo = { contentType: response.headers.get('content-type') ?? 'application/octet-stream', size: Number.isFinite(length) && length > 0 ? length : undefined }
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+  if (info.size !== undefined && info.size > maxBytes) {
+    await response.body.cancel()
+    throw tooLarge(file, maxBytes, info.size)
+  }
   const path = await destination(file, info)
   await mkdir(dirname(path), { recursive: true })
   const partial = `${path}.part-${process.pid}-${Date.now()}`
@@ -71,7 +79,7 @@ export async function downloadOutput(
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
       idle?.refresh()
-      callback(null, chunk)
+      callback(bytes > maxBytes ? tooLarge(file, maxBytes) : null, chunk)
     },
   })
   const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)
@@ -87,4 +95,9 @@ export async function downloadOutput(
     clearTimeout(idle)
   }
   return { path, bytes, contentType: info.contentType }
+}
+
+function tooLarge(file: FileRef, maxBytes: number, size?: number): ComfyError {
+  const what = size === undefined ? 'larger than' : `${formatBytes(size)}, over`
+  return new ComfyError('output_too_large', `The output "${file.filename}" is ${what} the ${formatBytes(maxBytes)} limit for outputs.`, { file, maxBytes, size })
 }

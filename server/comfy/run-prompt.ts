@@ -76,6 +76,8 @@ export async function runPrompt(connection: ComfyConnection, workflow: Workflow,
       if (location.where === 'history') watch.settleFromHistory(location.entry)
       return await watch.wait()
     }
+    // Nothing was submitted yet: a caller that stopped following must not start the run.
+    if (options.detach?.aborted) return { status: 'detached', promptId }
     const found = await submitPromptOnce(connection.http, {
       prompt: workflow,
       prompt_id: promptId,

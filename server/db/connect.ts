@@ -13,6 +13,12 @@ export interface Database {
   sql: SqlExecutor
   /** The `db` option pg-boss takes, so the job queue shares this connection. */
   bossDb: { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }
+  /**
+   * Runs `work` as one transaction on one connection, committed when it resolves and rolled back
+   * when it throws. Only the given executor may be used inside: on PGlite every other query
+   * waits for the transaction to end.
+   */
+  transaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -46,6 +52,10 @@ async function openPGlite(dataDir: string): Promise<Database> {
     prisma,
     sql,
     bossDb,
+    transaction: (work) => pglite.transaction((tx) => work({
+      exec: async (text) => { await tx.exec(text) },
+      query: async (text, values) => ({ rows: (await tx.query(text, values as unknown[] | undefined)).rows as never[] }),
+    })),
     async close() {
       await prisma.$disconnect()
       if (!pglite.closed) await pglite.close()
@@ -76,6 +86,25 @@ async function openPostgres(url: string): Promise<Database> {
     prisma,
     sql,
     bossDb,
+    async transaction(work) {
+      const client = await pool.connect()
+      let broken: Error | undefined
+      try {
+        await client.query('BEGIN')
+        const result = await work({
+          exec: async (text) => { await client.query(text) },
+          query: async (text, values) => ({ rows: (await client.query(text, values)).rows }),
+        })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch((e: Error) => { broken = e })
+        throw error
+      } finally {
+        // A connection that could not roll back is closed rather than reused mid-transaction.
+        client.release(broken)
+      }
+    },
     async close() {
       await prisma.$disconnect()
       await pool.end()

@@ -6,7 +6,11 @@ export interface JobContext<Input> {
   input: Input
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number
-  /** Aborted when the job is cancelled while it runs here, or the queue stops. */
+  /**
+   * Aborted when the job is cancelled while it runs here (reason: JobCancelled), or when this
+   * process lets go of it (reason: JobReleased): it stops, or it lost contact with the database.
+   * A released run must stop at once without side effects; another run resumes the job.
+   */
   signal: AbortSignal
   /** Records progress (0..1) and throws JobCancelled if the job was cancelled anywhere. */
   progress(fraction: number, stage?: string): Promise<void>
@@ -30,5 +34,13 @@ export class JobCancelled extends Error {
   constructor() {
     super('The job was cancelled.')
     this.name = 'JobCancelled'
+  }
+}
+
+/** Why a run was stopped without being cancelled: the job goes back to the queue for another run. */
+export class JobReleased extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'JobReleased'
   }
 }

@@ -14,9 +14,10 @@ export interface ReceivedFile {
 
 /**
  * Streams a request body to a temp file while hashing it, stopping as soon as it passes
- * `maxBytes`. On any failure the partial file is removed.
+ * `maxBytes` (the error names `setting`, the variable that raises the limit). On any failure the
+ * partial file is removed.
  */
-export async function receiveToTemp(body: Readable, tmpDir: string, maxBytes: number): Promise<ReceivedFile> {
+export async function receiveToTemp(body: Readable, tmpDir: string, maxBytes: number, setting = 'LATTICE_MAX_UPLOAD_MB'): Promise<ReceivedFile> {
   await mkdir(tmpDir, { recursive: true })
   const path = join(tmpDir, `upload-${randomUUID()}`)
   const hash = createHash('sha256')
@@ -25,7 +26,7 @@ export async function receiveToTemp(body: Readable, tmpDir: string, maxBytes: nu
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length
       if (size > maxBytes) {
-        callback(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the ${formatBytes(maxBytes)} limit. Trim or compress it, or raise LATTICE_MAX_UPLOAD_MB.`))
+        callback(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the ${formatBytes(maxBytes)} limit. Trim or compress it, or raise ${setting}.`))
         return
       }
       hash.update(chunk)

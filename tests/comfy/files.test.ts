@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ComfyError, downloadOutput, runPrompt, uploadImage, uploadMask, type ComfyConnection } from '../../server/comfy'
+import { ComfyError, ComfyHttp, downloadOutput, runPrompt, uploadImage, uploadMask, type ComfyConnection } from '../../server/comfy'
 import { connect, FAST, simpleWorkflow, startStandIn } from './helpers'
 import type { ComfyStandIn } from './stand-in/server'
 
@@ -73,6 +75,36 @@ describe('uploads and downloads', () => {
     expect(result.path).toBe(join(dir, 'downloads', `download-${file.filename}`))
     expect(await readFile(result.path)).toEqual(await readFile(join(standIn.folders.output, 'download', file.filename)))
     expect((await readdir(join(dir, 'downloads'))).filter((name) => name.includes('.part'))).toEqual([])
+  })
+
+  it('refuses an output over the size limit, before writing anything when its size is announced, while streaming when not', async () => {
+    const outcome = await runPrompt(connection, simpleWorkflow('limited/out'), FAST)
+    if (outcome.status !== 'succeeded') throw new Error(`run ${outcome.status}`)
+    let placed = false
+    const announced = await downloadOutput(connection.http, outcome.files[0]!, () => { placed = true; return join(dir, 'limited', 'never.png') }, { maxBytes: 16 }).catch((e: unknown) => e)
+    expect(announced).toBeInstanceOf(ComfyError)
+    expect(announced).toMatchObject({ kind: 'output_too_large', transient: false })
+    expect((announced as Error).message).toMatch(/^The output "out_\d+_\.png" is \d+ B, over the 16 B limit for outputs\.$/)
+    expect(placed).toBe(false)
+
+    // A server that streams the file without a Content-Length.
+    const chunked = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4' })
+      for (let i = 0; i < 4; i++) res.write(Buffer.alloc(64 * 1024, i))
+      res.end()
+    })
+    await new Promise<void>((resolve) => chunked.listen(0, '127.0.0.1', resolve))
+    try {
+      const http = new ComfyHttp({ baseUrl: `http://127.0.0.1:${(chunked.address() as AddressInfo).port}` })
+      const file = { filename: 'clip.mp4', subfolder: '', type: 'output' }
+      const streamed = await downloadOutput(http, file, () => join(dir, 'streamed', 'clip.mp4'), { maxBytes: 100 * 1024 }).catch((e: unknown) => e)
+      expect(streamed).toMatchObject({ kind: 'output_too_large', message: 'The output "clip.mp4" is larger than the 100 KB limit for outputs.' })
+      expect(await readdir(join(dir, 'streamed'))).toEqual([])
+      const whole = await downloadOutput(http, file, () => join(dir, 'streamed', 'clip.mp4'), { maxBytes: 256 * 1024 })
+      expect(whole.bytes).toBe(256 * 1024)
+    } finally {
+      await new Promise((resolve) => chunked.close(resolve))
+    }
   })
 
   it('says an output is gone when /view has no such file', async () => {

@@ -37,10 +37,10 @@ export interface Lattice {
 }
 
 /** What start.ts wires, with quick retries and polling for tests. */
-export async function startLattice(db: Database, dataDir: string, options: GenerateJobOptions & { webhookSecret?: string; worker?: boolean } = {}): Promise<Lattice> {
+export async function startLattice(db: Database, dataDir: string, options: GenerateJobOptions & { webhookSecret?: string; worker?: boolean; maxOutputBytes?: number } = {}): Promise<Lattice> {
   const layout = new DataLayout(dataDir)
   const holder: { queue?: JobQueue } = {}
-  const assets = new AssetService(db, layout, { enqueue: (...a) => holder.queue!.enqueue(...a) }, 50 * 1024 * 1024)
+  const assets = new AssetService(db, layout, { enqueue: (...a) => holder.queue!.enqueue(...a) }, 50 * 1024 * 1024, options.maxOutputBytes)
   const pool = new ComfyPool(db, { healthIntervalMs: 0, httpTimeoutMs: 5000, socketBackoff: { initialMs: 20, maxMs: 200, factor: 2 } })
   const service = new GenerationService(db, pool, new TemplateRegistry(db), new GenerationEventLog(db, 200), { enqueue: (...a) => holder.queue!.enqueue(...a), cancel: (id) => holder.queue!.cancel(id) }, assets)
   const queue = new JobQueue(db, [

@@ -69,6 +69,19 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     expect(gpu.queued.filter((id) => id === waiting.id)).toHaveLength(1)
   })
 
+  it('submits a generation whose run died after choosing a server but before ComfyUI had the prompt', async () => {
+    const gpu = await standIn()
+    const front = await lattice({ worker: false })
+    const [serverId] = await useServers(ctx.db, front.service, [gpu])
+    const created = await front.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
+    // What a process killed between recording its choice of server and submitting leaves behind.
+    await ctx.db.prisma.generation.update({ where: { id: created.id }, data: { status: 'dispatched', serverId, promptId: created.id } })
+    const worker = await lattice()
+    await settle(worker.service, created.id)
+    expect(await worker.service.get(owner, created.id)).toMatchObject({ status: 'succeeded', serverId, attempts: 1 })
+    expect(gpu.queued).toEqual([created.id])
+  })
+
   it('never runs one generation twice with two app instances on one database', async () => {
     const gpus = [await standIn(), await standIn()]
     const a = await lattice()
@@ -81,7 +94,8 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     const queued = gpus.flatMap((g) => g.queued)
     expect([...queued].sort()).toEqual(created.map((g) => g.id).sort())
     for (const g of created) expect((await a.service.get(owner, g.id)).status).toBe('succeeded')
-    // Each job ran once, on its first attempt.
+    // Each job ran once, on its first attempt (its row ends just after the generation does).
+    for (const g of created) for await (const _ of a.queue.events.watch(g.jobId!, 0)) { /* until the job ends */ }
     const jobs = await ctx.db.prisma.job.findMany({ where: { id: { in: created.map((g) => g.jobId!) } } })
     expect(jobs.every((j) => j.status === 'succeeded' && j.attempts === 1)).toBe(true)
   })

@@ -15,18 +15,18 @@ describe.each(BACKENDS)('job leases on %s', (backend) => {
   })
   afterAll(async () => ctx?.dispose())
 
-  it('hands a job held by a process that stopped responding to another worker, which finishes it once', async () => {
+  it('hands a job whose run hangs past its lease to another worker, which finishes it once', async () => {
     let started!: () => void
     const firstStarted = new Promise<void>((resolve) => { started = resolve })
     const stuck: JobDefinition = { ...base, run: () => { started(); return new Promise(() => {}) } }
     let runs = 0
     const healthy: JobDefinition = { ...base, run: async () => { runs++; return { ok: true } } }
 
-    const dying = new JobQueue(ctx.db, [stuck], { pollingIntervalSeconds: 0.5, superviseIntervalSeconds: 60 })
+    const dying = new JobQueue(ctx.db, [stuck], { pollingIntervalSeconds: 0.5, superviseIntervalSeconds: 60, stopGraceMs: 100 })
     await dying.start()
     const job = await dying.enqueue('asset.process', { ownerId: owner, input: {} })
     await firstStarted
-    // The first process goes silent: it never completes and never supervises again.
+    // The first run hangs and its process never supervises again; it still heartbeats, so only the lease frees the job.
     await (dying as unknown as { boss: { stop(o: object): Promise<void> } }).boss.stop({ graceful: false, close: false, wait: false })
 
     const survivor = new JobQueue(ctx.db, [healthy], { pollingIntervalSeconds: 0.5, superviseIntervalSeconds: 1 })
@@ -43,6 +43,7 @@ describe.each(BACKENDS)('job leases on %s', (backend) => {
       expect(row).toMatchObject({ status: 'succeeded', attempts: 2 })
     } finally {
       await survivor.stop()
+      await dying.stop()
     }
   }, 60_000)
 })

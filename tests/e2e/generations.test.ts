@@ -57,6 +57,30 @@ describe('ComfyUI generations on the built server', () => {
     expect(gpu.interrupts).toEqual([])
   })
 
+  it('resumes a generation when the server process is killed mid-run and starts again, re-attaching instead of submitting it twice', async () => {
+    gpu.behave('KSampler', { delayMs: 4000, steps: 40 })
+    const created = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params: { steps: 40, seed: 4242 } })
+    await new Promise<void>((resolve, reject) => {
+      const subscription = lattice.api.comfy.generations.watch.subscribe({ id: created.id }, {
+        onData: ({ data }) => { if (data.event.type === 'progress' && data.event.progress.step !== undefined) { subscription.unsubscribe(); resolve() } },
+        onError: reject,
+      })
+    })
+    // No shutdown: the job stays active in pg-boss, its lease (the run's time limit + 15 min) far
+    // beyond this test's time limit. The restarted server hands it back at once and resumes it.
+    await server.kill()
+    server = await startServer({ env: { LATTICE_COMFY_URLS: gpu.url }, dataDir: server.dataDir })
+    lattice = createLatticeClient({ url: server.url, token: BOOTSTRAP_TOKEN })
+    const statuses: string[] = []
+    expect(await lattice.waitForGeneration(created.id, (e) => { if (e.event.type === 'status') statuses.push(e.event.status) })).toBe('succeeded')
+    expect(statuses.filter((s) => s === 'succeeded')).toHaveLength(1)
+    const done = await lattice.api.comfy.generations.get.query({ id: created.id })
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2 })
+    expect(done.outputs).toHaveLength(1)
+    expect(gpu.queued.filter((id) => id === created.id)).toHaveLength(1)
+    expect(gpu.interrupts).toEqual([])
+  })
+
   it('examples/generate-batch.ts queues ten generations and prints their progress until all finish', async () => {
     gpu.behave('KSampler', { delayMs: 50, steps: 8 })
     const { stdout } = await promisify(execFile)(resolve('node_modules/.bin/tsx'), [resolve('examples/generate-batch.ts'), 'a glass teapot'], { env: { ...process.env, LATTICE_URL: server.url, LATTICE_TOKEN: BOOTSTRAP_TOKEN } })

@@ -16,6 +16,8 @@ export interface RunningServer {
   output(): string
   /** SIGTERM and wait for exit; the data dir is kept until dispose(). */
   stop(): Promise<number | null>
+  /** SIGKILL (no shutdown at all) and wait for exit; the data dir is kept until dispose(). */
+  kill(): Promise<void>
   dispose(): Promise<void>
 }
 
@@ -76,6 +78,10 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     dataDir,
     output: () => output,
     stop,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await exited
+    },
     dispose: async () => {
       await stop()
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true })

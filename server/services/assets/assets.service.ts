@@ -24,10 +24,14 @@ export class AssetService {
     private readonly layout: DataLayout,
     private readonly queue: Pick<JobQueue, 'enqueue'>,
     readonly maxUploadBytes: number,
+    readonly maxOutputBytes: number = LIMITS.defaultMaxOutputBytes,
   ) {}
 
-  async ingest(ownerId: string, body: Readable, rawName: string | undefined): Promise<IngestResult> {
-    const received = await receiveToTemp(body, this.layout.tmpDir(), this.maxUploadBytes)
+  /** `source` "output": a ComfyUI result, held to the output limit rather than the upload one. */
+  async ingest(ownerId: string, body: Readable, rawName: string | undefined, source: 'upload' | 'output' = 'upload'): Promise<IngestResult> {
+    const received = source === 'output'
+      ? await receiveToTemp(body, this.layout.tmpDir(), this.maxOutputBytes, 'LATTICE_MAX_OUTPUT_MB')
+      : await receiveToTemp(body, this.layout.tmpDir(), this.maxUploadBytes)
     try {
       const detected = await detectMediaType(received.path)
       const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })

@@ -4,7 +4,7 @@ import { extname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Database } from '../../db/connect'
 import { downloadOutput, isComfyError, locatePrompt, outputFiles, runPrompt, uploadImage, type ComfyConnection, type RunProgress, type Workflow } from '../../comfy'
-import { JobCancelled, type JobDefinition } from '../../jobs/types'
+import { JobCancelled, JobReleased, type JobDefinition } from '../../jobs/types'
 import type { JobQueue } from '../../jobs/queue'
 import type { AssetService } from '../assets/assets.service'
 import type { DataLayout } from '../../storage/paths'
@@ -82,7 +82,10 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
       const cancel = new AbortController()
       const detach = new AbortController()
       const isCancelled = async () => (await db.prisma.generation.findUnique({ where: { id }, select: { status: true } }))?.status === 'cancelled'
-      const onStop = () => void isCancelled().then((cancelled) => (cancelled ? cancel : detach).abort(), () => detach.abort())
+      // Released (this process stops, or lost the database): stop following at once, touching nothing.
+      const onStop = () => ctx.signal.reason instanceof JobReleased
+        ? detach.abort()
+        : void isCancelled().then((cancelled) => (cancelled ? cancel : detach).abort(), () => detach.abort())
       ctx.signal.addEventListener('abort', onStop, { once: true })
       const watcher = setInterval(() => void isCancelled().then((c) => { if (c) cancel.abort() }, () => {}), checkMs)
       const stopped = () => cancel.signal.aborted || detach.signal.aborted
@@ -159,8 +162,10 @@ export function comfyGenerateJob(db: Database, service: GenerationService, asset
             if (files.length === 0) throw new GenerationFailed('ComfyUI finished, but the output nodes produced no files. Check that the workflow saves its result (SaveImage, SaveAnimatedWEBP, …).', 'output_missing')
             const assetIds: string[] = []
             for (const [index, file] of files.entries()) {
+              if (stopped()) throw cancel.signal.aborted ? new JobCancelled() : new Detached()
               assetIds.push(await storeOutput(connection, assets, service, layout, initial.ownerId, id, index, file, cancel.signal))
             }
+            if (stopped()) throw cancel.signal.aborted ? new JobCancelled() : new Detached()
             await service.finish(id, 'succeeded', { outputs: assetIds }, ctx.attempt, run)
             await notify(db, queue, id, initial.ownerId, options.webhookUrl)
             return { generationId: id, assetIds }
@@ -244,7 +249,7 @@ async function claimServer(db: Database, service: GenerationService, id: string,
     }
     const chosen = await db.prisma.$transaction(async (tx) => {
       await tx.$queryRawUnsafe('SELECT pg_advisory_xact_lock(72707370)::text AS locked')
-      const active = await tx.generation.groupBy({ by: ['serverId'], where: { status: { in: ['dispatched', 'running'] }, serverId: { in: capable.map((s) => s.id) } }, _count: { _all: true } })
+      const active = await tx.generation.groupBy({ by: ['serverId'], where: { id: { not: id }, status: { in: ['dispatched', 'running'] }, serverId: { in: capable.map((s) => s.id) } }, _count: { _all: true } })
       const counts = new Map(active.map((a) => [a.serverId, a._count._all]))
       const open = capable
         .map((server) => {
@@ -257,7 +262,8 @@ async function claimServer(db: Database, service: GenerationService, id: string,
         .sort((a, b) => a.load - b.load || a.ours - b.ours)
       const pick = open[0]
       if (!pick) return null
-      const { count } = await tx.generation.updateMany({ where: { id, status: 'queued' }, data: { status: 'dispatched', serverId: pick.server.id, promptId, error: null, errorKind: null } })
+      // Also from "dispatched" or "running": a run that died before ComfyUI had the prompt leaves it so.
+      const { count } = await tx.generation.updateMany({ where: { id, status: { notIn: [...TERMINAL_GENERATION_STATUSES] } }, data: { status: 'dispatched', serverId: pick.server.id, promptId, error: null, errorKind: null } })
       if (count === 0) throw new JobCancelled()
       return pick.server.id
     })
@@ -283,14 +289,20 @@ async function withInputs(connection: ComfyConnection, assets: AssetService, own
   return copy
 }
 
-/** Streams one output to storage and ingests it as an asset; a full disk pauses the queue. */
+/**
+ * Streams one output to storage and ingests it as an asset; a full disk pauses the queue, and an
+ * output over LATTICE_MAX_OUTPUT_MB fails the generation (nothing of it is kept).
+ */
 async function storeOutput(connection: ComfyConnection, assets: AssetService, service: GenerationService, layout: DataLayout, ownerId: string, id: string, index: number, file: { filename: string; subfolder: string; type: string }, signal: AbortSignal): Promise<string> {
   const path = join(layout.tmpDir(), `generation-${id}-${index}${extname(file.filename)}`)
   try {
-    await downloadOutput(connection.http, file, () => path, { signal })
-    const { asset } = await assets.ingest(ownerId, createReadStream(path), file.filename)
+    await downloadOutput(connection.http, file, () => path, { signal, maxBytes: assets.maxOutputBytes })
+    const { asset } = await assets.ingest(ownerId, createReadStream(path), file.filename, 'output')
     return asset.id
   } catch (error) {
+    if (isComfyError(error) && error.kind === 'output_too_large') {
+      throw new GenerationFailed(`${error.message} Raise LATTICE_MAX_OUTPUT_MB, or make the workflow's result smaller (fewer frames, lower resolution or bitrate).`, 'output_too_large')
+    }
     const message = (error as Error).message
     if (ENOSPC.test(message) || (error as { code?: string }).code === 'ENOSPC') {
       const reason = `Storage is full: the result of generation ${id} could not be written to the data folder. Free disk space, then resume the queue in Settings → ComfyUI servers.`
