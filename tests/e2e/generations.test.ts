@@ -1,6 +1,7 @@
-import { rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { execFile } from 'node:child_process'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient, type GenerationEventEnvelope, type LatticeClient } from '../../client'
@@ -90,5 +91,27 @@ describe('ComfyUI generations on the built server', () => {
     expect(stdout).toContain('10 of 10 succeeded')
     const sent = gpu.received.filter((r) => (r.body.prompt as Record<string, { inputs: Record<string, unknown> }>)['6']?.inputs.text === 'a glass teapot')
     expect(sent).toHaveLength(10)
+  })
+
+  it('examples/upload-workflow.ts uploads an API-format export, prints the drafted form and runs it', async () => {
+    gpu.behave('KSampler', { delayMs: 20, steps: 2 })
+    const work = await mkdtemp(join(tmpdir(), 'lattice-workflow-'))
+    try {
+      await copyFile(resolve('workflows/text-to-image/workflow.json'), join(work, 'lantern_api.json'))
+      const { stdout } = await promisify(execFile)(resolve('node_modules/.bin/tsx'), [resolve('examples/upload-workflow.ts'), 'lantern_api.json', 'a paper lantern in fog'], { cwd: work, env: { ...process.env, LATTICE_URL: server.url, LATTICE_TOKEN: BOOTSTRAP_TOKEN } })
+      expect(stdout).toContain(`checked against ${new URL(gpu.url).host}`)
+      expect(stdout).toContain('parameter prompt (string) → #6.text')
+      expect(stdout).toContain('parameter checkpoint (choice) → #4.ckpt_name')
+      expect(stdout).toContain('outputs: #9')
+      const id = /uploaded as template ([0-9a-f-]{36})/.exec(stdout)?.[1]
+      expect(id).toBeDefined()
+      expect(stdout).toMatch(/succeeded: assets [0-9a-f-]{36}/)
+      const templates = await lattice.api.comfy.templates.list.query()
+      expect(templates.find((template) => template.id === id)).toMatchObject({ name: 'lantern', mine: true })
+      const sent = gpu.received.filter((r) => (r.body.prompt as Record<string, { inputs: Record<string, unknown> }>)['6']?.inputs.text === 'a paper lantern in fog')
+      expect(sent).toHaveLength(1)
+    } finally {
+      await rm(work, { recursive: true, force: true })
+    }
   })
 })
