@@ -4,10 +4,12 @@
  *   completion the stand-in's final `executing {node:null}` → the client's watch stream says succeeded
  *              (history read, output download, asset ingest, events)
  *   throughput generations/s with many queued at once over four stand-ins.
+ * Each beside its floor: a bare script sending the same prompt to the same stand-ins (comfy-floor.ts).
  */
 import type { LatticeClient } from '../client'
 import { ComfyStandIn } from '../tests/comfy/stand-in/server'
 import { MODELS } from '../tests/db/generations-harness'
+import { measureBareComfy, type BareComfyResult } from './comfy-floor'
 import { percentile } from './stats'
 
 export interface GenerationsResult {
@@ -16,6 +18,7 @@ export interface GenerationsResult {
   dispatch: { p50: number; p99: number }
   completion: { p50: number; p99: number }
   throughput: { generations: number; seconds: number; perSecond: number; failed: number }
+  floor: BareComfyResult
 }
 
 async function runOne(lattice: LatticeClient, params: Record<string, number>): Promise<{ id: string; createdAt: number; succeededAt: number; status: string }> {
@@ -48,7 +51,10 @@ export async function measureGenerations(options: { lattice: LatticeClient; samp
     const start = performance.now()
     const runs = await Promise.all(Array.from({ length: options.throughputCount }, (_, i) => runOne(options.lattice, { steps: 1, seed: 10_000 + i })))
     const seconds = (performance.now() - start) / 1000
+    const sent = standIns.flatMap((s) => s.received).find((r) => r.status === 200)
+    const floor = await measureBareComfy(standIns, sent!.body.prompt as never, { samples: options.samples, throughputCount: options.throughputCount })
     return {
+      floor,
       servers: options.servers,
       samples: options.samples,
       dispatch: { p50: percentile(dispatch, 50), p99: percentile(dispatch, 99) },

@@ -128,9 +128,10 @@ if (upload) {
 }
 if (generations) {
   const g = generations
-  rows.push([`generation dispatch p50 / p99 (n=${g.samples})`, `${formatMs(g.dispatch.p50)} / ${formatMs(g.dispatch.p99)}`, '-', '-'])
-  rows.push([`generation completion p50 / p99 (n=${g.samples})`, `${formatMs(g.completion.p50)} / ${formatMs(g.completion.p99)}`, '-', '-'])
-  rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins`, formatRate(g.throughput.perSecond, 'gen/s'), '-', '-'])
+  const pair = (a: { p50: number; p99: number }) => `${formatMs(a.p50)} / ${formatMs(a.p99)}`
+  rows.push([`generation dispatch p50 / p99 (n=${g.samples})`, pair(g.dispatch), pair(g.floor.dispatch), cost(g.dispatch.p50 / g.floor.dispatch.p50)])
+  rows.push([`generation completion p50 / p99 (n=${g.samples})`, pair(g.completion), pair(g.floor.completion), cost(g.completion.p50 / g.floor.completion.p50)])
+  rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins`, formatRate(g.throughput.perSecond, 'gen/s'), formatRate(g.floor.perSecond, 'gen/s'), cost(g.floor.perSecond / g.throughput.perSecond)])
 }
 const header: [string, string, string, string] = ['benchmark', 'lattice', 'floor', 'cost']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
@@ -150,7 +151,8 @@ if (throughput && (throughput.lattice.errors > 0 || throughput.nitro.errors > 0 
   console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, nitro ${throughput.nitro.errors}, floor ${throughput.floor.errors}`)
 }
 if (generations) {
-  console.log('generations: dispatch = create → prompt queued on the stand-in; completion = the stand-in\'s final executing → succeeded on the watch stream (history, download, asset ingest). No floor: ComfyUI itself is the stand-in.')
+  console.log('generations: dispatch = create → prompt queued on the stand-in; completion = the stand-in\'s final executing → succeeded on the watch stream (history, download, asset ingest).')
+  console.log('        floor = a bare script sending the prompt Lattice sent to the same stand-ins (POST /prompt → queued; executing null → /history read and /view outputs on disk); cost compares p50s.')
   if (generations.throughput.failed > 0) console.log(`generations: ${generations.throughput.failed} of the throughput run did not succeed`)
 }
 if (upload) {
