@@ -45,6 +45,8 @@ export class JobQueue {
   private readonly definitions: Map<JobKind, JobDefinition>
   private readonly stopped = new AbortController()
   private sweeping: Promise<number> | null = null
+  /** Idle worker slots per kind, woken when this process enqueues a job of that kind. */
+  private readonly sleepers = new Map<JobKind, Set<() => void>>()
 
   constructor(private readonly db: Database, definitions: JobDefinition[], private readonly options: JobQueueOptions = {}) {
     this.definitions = new Map(definitions.map((d) => [d.kind, d]))
@@ -115,6 +117,8 @@ export class JobQueue {
     await this.events.append(job.id, { type: 'status', status: 'queued', attempt: 0 })
     // Our job id is pg-boss's id too, so the two can be reconciled after any crash.
     await this.boss.send(kind, { jobId: job.id } satisfies BossPayload, { id: job.id, ...(args.expireInSeconds ? { expireInSeconds: args.expireInSeconds } : {}) })
+    // A slot of this process starts it now rather than at its next poll; other instances poll.
+    this.sleepers.get(kind)?.values().next().value?.()
     return job
   }
 
@@ -147,8 +151,26 @@ export class JobQueue {
         }
       }
       if (job) await this.execute(definition, job)
-      else await sleep(idleMs, undefined, { signal: this.stopped.signal }).catch(() => {})
+      else await this.idle(definition.kind, idleMs)
     }
+  }
+
+  /** Waits `ms`, or less when this process enqueues a job of `kind` or the queue stops. */
+  private idle(kind: JobKind, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped.signal.aborted) return resolve()
+      let sleepers = this.sleepers.get(kind)
+      if (!sleepers) this.sleepers.set(kind, (sleepers = new Set()))
+      const wake = () => {
+        clearTimeout(timer)
+        sleepers.delete(wake)
+        this.stopped.signal.removeEventListener('abort', wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      this.stopped.signal.addEventListener('abort', wake, { once: true })
+      sleepers.add(wake)
+    })
   }
 
   private async execute(definition: JobDefinition, job: BossJob): Promise<void> {
