@@ -1,9 +1,10 @@
 import type { ParameterType } from '~~/shared/comfy/draft-manifest'
+import { LIMITS } from '~~/shared/limits'
 import { manifestFromMapping, mappingFor, type Mapping, type ParameterRow } from '~~/shared/comfy/mapping'
 import { parseWorkflow, type Workflow } from '~~/shared/comfy/workflow'
 import type { WorkflowInspection } from '~/composables/api'
 
-const MAX_WORKFLOW_BYTES = 10 * 1024 * 1024
+const MAX_WORKFLOW_BYTES = LIMITS.maxWorkflowBytes
 
 /**
  * The workflow upload dialog's state: the chosen file (or the uploaded workflow being re-mapped),

@@ -6,6 +6,8 @@ export const LIMITS = {
   defaultMaxUploadBytes: 2 * 1024 * 1024 * 1024,
   /** One ComfyUI output stored as an asset (an image or a video), in bytes. Override with LATTICE_MAX_OUTPUT_MB. */
   defaultMaxOutputBytes: 4 * 1024 * 1024 * 1024,
+  /** An uploaded ComfyUI workflow (API-format JSON), in bytes. */
+  maxWorkflowBytes: 10 * 1024 * 1024,
   maxProjectNameLength: 200,
   maxAssetNameLength: 255,
   /** Composition size bounds; width and height are multiples of 8 (video model requirement). */

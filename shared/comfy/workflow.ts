@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { LIMITS } from '../limits'
 
 /** A link from another node's output: `[source node id, output index]`. */
 export const linkSchema = z.tuple([z.string(), z.number()])
@@ -26,6 +27,8 @@ export const UI_FORMAT = 'This is the workflow file ComfyUI writes with "Save" (
  * "Save" format, an empty object or an unrelated JSON file.
  */
 export function parseWorkflow(raw: unknown): { workflow: Workflow; error?: undefined } | { workflow?: undefined; error: string } {
+  const bytes = new TextEncoder().encode(JSON.stringify(raw) ?? '').length
+  if (bytes > LIMITS.maxWorkflowBytes) return { error: `The workflow is ${(bytes / 1024 / 1024).toFixed(1)} MB of JSON; a workflow is at most ${LIMITS.maxWorkflowBytes / 1024 / 1024} MB. Check that the file is the workflow alone (Workflow → Export (API)).` }
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const file = raw as Record<string, unknown>
     if (Array.isArray(file.nodes) && (Array.isArray(file.links) || 'last_node_id' in file || 'version' in file)) return { error: UI_FORMAT }

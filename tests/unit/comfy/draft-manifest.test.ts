@@ -211,4 +211,14 @@ describe('parseWorkflow', () => {
     expect(parseWorkflow([1, 2]).error).toContain('Export (API)')
     expect(parseWorkflow({ 1: { inputs: {} } }).error).toContain('API format')
   })
+
+  it('refuses a workflow over the size limit, naming the limit', () => {
+    const padding = 'x'.repeat(1024 * 1024)
+    const big: Workflow = structuredClone(textToImage)
+    for (let i = 0; i < 11; i++) big[`pad${i}`] = { class_type: 'Note', inputs: { text: padding } }
+    expect(parseWorkflow(big).error).toMatch(/at most 10 MB/)
+    delete big.pad10
+    delete big.pad9
+    expect(parseWorkflow(big).error).toBeUndefined()
+  })
 })
