@@ -1,19 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AuthService } from '../../server/services/auth/auth.service'
-import { ProjectService } from '../../server/services/projects/projects.service'
-import { createCallerFactory } from '../../server/trpc/init'
-import { createContextInner, type Services } from '../../server/trpc/context'
-import { appRouter } from '../../server/trpc/routers'
 import type { ComfyStandIn } from '../comfy/stand-in/server'
-import { BACKENDS, freshDatabase } from './harness'
-import { settle, startLattice, startStandIn, type Lattice } from './generations-harness'
+import { BACKENDS } from './harness'
+import { startComfyRouters, type Caller } from './comfy-router-harness'
+import { settle, type Lattice } from './generations-harness'
 import type { GenerationEventEnvelope } from '../../shared/comfy/manifest'
 import textToImage from '../../workflows/text-to-image/workflow.json'
-
-const createCaller = createCallerFactory(appRouter)
 
 /** In process, a tracked() event arrives as the raw `[id, data, symbol]` envelope; over HTTP as `{id, data}`. */
 function unwrap(event: unknown): { id: string; data: GenerationEventEnvelope } {
@@ -22,32 +13,15 @@ function unwrap(event: unknown): { id: string; data: GenerationEventEnvelope } {
 }
 
 describe.each(BACKENDS)('comfy router on %s', (backend) => {
-  let ctx: Awaited<ReturnType<typeof freshDatabase>>
-  let dir: string
   let lattice: Lattice
-  let services: Services
   let gpu: ComfyStandIn
-  let admin: ReturnType<typeof createCaller>
-  let user: ReturnType<typeof createCaller>
-  let other: ReturnType<typeof createCaller>
+  let admin: Caller
+  let user: Caller
+  let other: Caller
+  let dispose: (() => Promise<void>) | undefined
 
-  beforeAll(async () => {
-    ctx = await freshDatabase(backend)
-    dir = await mkdtemp(join(tmpdir(), 'lattice-gen-router-'))
-    lattice = await startLattice(ctx.db, dir)
-    gpu = await startStandIn()
-    const auth = new AuthService(ctx.db)
-    services = { db: ctx.db, auth, projects: new ProjectService(ctx.db), assets: lattice.assets, queue: lattice.queue, generations: lattice.service, version: 'test' }
-    admin = createCaller(createContextInner(services, await auth.createUser({ email: 'admin@example.com', password: 'password-a', role: 'admin' })))
-    user = createCaller(createContextInner(services, await auth.createUser({ email: 'user@example.com', password: 'password-u' })))
-    other = createCaller(createContextInner(services, await auth.createUser({ email: 'other@example.com', password: 'password-o' })))
-  })
-  afterAll(async () => {
-    await lattice?.stop()
-    await gpu?.stop()
-    await ctx?.dispose()
-    await rm(dir, { recursive: true, force: true })
-  })
+  beforeAll(async () => { ({ lattice, gpu, admin, user, other, dispose } = await startComfyRouters(backend)) })
+  afterAll(async () => { await dispose?.() })
 
   it('lets only admins add servers, never returns the auth header, and tests a server', async () => {
     await expect(user.comfy.servers.add({ name: 'gpu', url: gpu.url })).rejects.toMatchObject({ code: 'FORBIDDEN' })

@@ -1,50 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AuthService } from '../../server/services/auth/auth.service'
-import { ProjectService } from '../../server/services/projects/projects.service'
-import { createCallerFactory } from '../../server/trpc/init'
-import { createContextInner } from '../../server/trpc/context'
-import { appRouter } from '../../server/trpc/routers'
 import { manifestFromMapping, mappingFor } from '../../shared/comfy/mapping'
 import type { Workflow } from '../../shared/comfy/workflow'
 import type { ComfyStandIn } from '../comfy/stand-in/server'
-import { BACKENDS, freshDatabase } from './harness'
-import { settle, startLattice, startStandIn, type Lattice } from './generations-harness'
+import { BACKENDS } from './harness'
+import { startComfyRouters, type Caller } from './comfy-router-harness'
+import { settle, type Lattice } from './generations-harness'
 import textToImageJson from '../../workflows/text-to-image/workflow.json'
 
-const createCaller = createCallerFactory(appRouter)
 const textToImage = textToImageJson as Workflow
 /** What ComfyUI's "Save" writes: the editor's graph, not the API format. */
 const editorFile = { last_node_id: 9, last_link_id: 9, nodes: [{ id: 3, type: 'KSampler', widgets_values: [1, 'fixed', 20] }], links: [[1, 4, 0, 3, 0, 'MODEL']], version: 0.4 }
 
 describe.each(BACKENDS)('uploading and mapping workflows on %s', (backend) => {
-  let ctx: Awaited<ReturnType<typeof freshDatabase>>
-  let dir: string
   let lattice: Lattice
   let gpu: ComfyStandIn
-  let admin: ReturnType<typeof createCaller>
-  let user: ReturnType<typeof createCaller>
-  let other: ReturnType<typeof createCaller>
+  let admin: Caller
+  let user: Caller
+  let other: Caller
+  let dispose: (() => Promise<void>) | undefined
 
-  beforeAll(async () => {
-    ctx = await freshDatabase(backend)
-    dir = await mkdtemp(join(tmpdir(), 'lattice-workflow-router-'))
-    lattice = await startLattice(ctx.db, dir)
-    gpu = await startStandIn()
-    const auth = new AuthService(ctx.db)
-    const services = { db: ctx.db, auth, projects: new ProjectService(ctx.db), assets: lattice.assets, queue: lattice.queue, generations: lattice.service, version: 'test' }
-    admin = createCaller(createContextInner(services, await auth.createUser({ email: 'admin@example.com', password: 'password-a', role: 'admin' })))
-    user = createCaller(createContextInner(services, await auth.createUser({ email: 'user@example.com', password: 'password-u' })))
-    other = createCaller(createContextInner(services, await auth.createUser({ email: 'other@example.com', password: 'password-o' })))
-  })
-  afterAll(async () => {
-    await lattice?.stop()
-    await gpu?.stop()
-    await ctx?.dispose()
-    await rm(dir, { recursive: true, force: true })
-  })
+  beforeAll(async () => { ({ lattice, gpu, admin, user, other, dispose } = await startComfyRouters(backend)) })
+  afterAll(async () => { await dispose?.() })
 
   it('inspects a workflow with no server: types from the values, and a warning saying so', async () => {
     const inspection = await user.comfy.workflows.inspect({ workflow: textToImage, name: 'Portraits' })
