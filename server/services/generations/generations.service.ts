@@ -6,7 +6,7 @@ import { LIMITS } from '../../../shared/limits'
 import { TERMINAL_GENERATION_STATUSES, type GenerationStatus } from '../../../shared/comfy/manifest'
 import type { GenerationEventLog } from './events'
 import { toGenerationInfo, maskSecret, type GenerationInfo, type StoredInputs } from './generation.dto'
-import { ComfyPool, type ServerHealth } from './pool'
+import { ComfyPool, type ServerHealth, type ServerRow } from './pool'
 import { applyValues, resolveChoices, resolveParams, type TemplateRegistry, type Template } from './templates'
 import { inspectWorkflow, type ObjectInfoSource, type WorkflowInspection } from './workflows'
 
@@ -14,16 +14,9 @@ export const PAUSE_KEY = 'comfy.paused'
 
 export interface QueuePause { reason: string; at: string }
 
-export interface ServerInfo {
-  id: string
-  name: string
-  url: string
+export interface ServerInfo extends ServerRow {
   /** Never the secret itself: `"authorization: ••••"` when one is set. */
   authHeader: string | null
-  enabled: boolean
-  maxConcurrent: number
-  source: string
-  createdAt: Date
   health: ServerHealth | null
   /** Generations dispatched to or running on it now. */
   active: number
