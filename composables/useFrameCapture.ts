@@ -1,6 +1,6 @@
 import { frameAssetName, type FramePass } from '~~/shared/comfy/frame-inputs'
 import type { ProjectDocument } from '~~/shared/project'
-import { createRenderer, type RenderPass, type Renderer } from '~/renderer'
+import { createRenderer, pngBlob, type RenderPass, type Renderer } from '~/renderer'
 import type { AssetInfo } from '~/composables/api'
 import { loadViewportAsset } from '~/composables/editor/viewport-assets'
 import { uploadAsset } from '~/composables/upload'
@@ -26,18 +26,6 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 
 function rendererPass(pass: FramePass): RenderPass {
   return pass.type === 'matte' ? { type: 'matte', layerId: pass.layerId } : pass.type
-}
-
-async function encodePng(pixels: Uint8ClampedArray, width: number, height: number): Promise<Blob> {
-  const image = new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height)
-  if (typeof OffscreenCanvas !== 'undefined') {
-    const canvas = new OffscreenCanvas(width, height)
-    canvas.getContext('2d')!.putImageData(image, 0, 0)
-    return canvas.convertToBlob({ type: 'image/png' })
-  }
-  const canvas = Object.assign(document.createElement('canvas'), { width, height })
-  canvas.getContext('2d')!.putImageData(image, 0, 0)
-  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('PNG encoding failed'))), 'image/png'))
 }
 
 /**
@@ -71,7 +59,7 @@ export function useFrameCapture() {
     const target = rendererFor(width, height)
     try {
       await target.renderFrame(source.document, source.compositionId, source.frame, rendererPass(source.pass))
-      return await encodePng(target.readPixels(), width, height)
+      return await pngBlob(target.readPixels(), width, height)
     } catch (error) {
       throw new FrameCaptureError(`Frame ${source.frame} of “${composition.name}” could not be rendered: ${reason(error)}`)
     }

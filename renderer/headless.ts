@@ -1,5 +1,6 @@
 import { parseDocument } from '../shared/project'
 import { createRenderer } from './create-renderer'
+import { pngDataUrl } from './png'
 import type { AssetSource, RenderPass, Renderer } from './types'
 
 export interface HeadlessRenderOptions {
@@ -74,14 +75,6 @@ function base64(bytes: Uint8ClampedArray): string {
   return btoa(binary)
 }
 
-function toPng(pixels: Uint8ClampedArray, width: number, height: number): string {
-  const canvas = Object.assign(document.createElement('canvas'), { width, height })
-  const ctx = canvas.getContext('2d')
-  if (!ctx) throw new Error('2D canvas is not available')
-  ctx.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0)
-  return canvas.toDataURL('image/png')
-}
-
 /**
  * `window.lattice` for headless rendering (tests, export workers): one renderer reused across
  * calls, resized to each request. Assets given as URLs replace earlier ones with the same id.
@@ -123,7 +116,7 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
     const renderMs = rendered - started
     const readMs = performance.now() - rendered
     const format = options.format ?? 'rgba'
-    return { width, height, format, data: format === 'png' ? toPng(pixels, width, height) : base64(pixels), renderMs, readMs }
+    return { width, height, format, data: format === 'png' ? pngDataUrl(pixels, width, height) : base64(pixels), renderMs, readMs }
   }
 
   const api: HeadlessApi = {

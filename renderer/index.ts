@@ -3,5 +3,6 @@
  * project document at any frame as colour, depth or a layer's matte. See create-renderer.ts.
  */
 export { createRenderer } from './create-renderer'
+export { pngBlob, pngDataUrl } from './png'
 export type { AssetSource, LoadAsset, RenderPass, Renderer, RendererOptions } from './types'
 export { installHeadlessApi, type HeadlessApi, type HeadlessRenderOptions, type HeadlessRenderResult } from './headless'
