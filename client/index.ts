@@ -11,12 +11,14 @@ import type { AppRouter } from '../server/trpc/routers'
 import type { AssetInfo } from '../server/services/assets/asset.dto'
 import { TERMINAL_JOB_STATUSES, type JobEventEnvelope, type JobStatus } from '../shared/jobs'
 import { transformer } from '../shared/transformer'
-import { TERMINAL_GENERATION_STATUSES, type GenerationEventEnvelope, type GenerationStatus } from '../shared/comfy/manifest'
+import type { GenerationStatus } from '../shared/comfy/manifest'
 
 export type { AppRouter } from '../server/trpc/routers'
 export type { AssetInfo } from '../server/services/assets/asset.dto'
-export type { JobEvent, JobEventEnvelope, JobStatus } from '../shared/jobs'
-export type { GenerationEvent, GenerationEventEnvelope, GenerationStatus, TemplateManifestInput } from '../shared/comfy/manifest'
+export type { JobEvent, JobEventEnvelope, JobProgressDetail, JobStatus } from '../shared/jobs'
+export type { GenerationStatus, TemplateManifestInput } from '../shared/comfy/manifest'
+/** A generation streams its job's events: the one union every kind of long work uses. */
+export type { JobEvent as GenerationEvent, JobEventEnvelope as GenerationEventEnvelope } from '../shared/jobs'
 export { TRPCClientError }
 
 export interface LatticeClientOptions {
@@ -48,10 +50,13 @@ export interface LatticeClient {
   uploadAsset(source: string | Blob | Uint8Array, options?: { name?: string }): Promise<UploadResult>
   /** Downloads an asset's bytes, or a byte range of them. */
   downloadAsset(id: string, range?: { start: number; end?: number }): Promise<Uint8Array>
-  /** Streams a job's events until it ends; resolves with its final status. */
+  /**
+   * Streams the events of any job (asset processing, a generation, …: status, progress with its
+   * detail, previews, logs, results) until it ends; resolves with its final status.
+   */
   waitForJob(jobId: string, onEvent?: (envelope: JobEventEnvelope) => void, signal?: AbortSignal): Promise<JobStatus>
-  /** Streams a ComfyUI generation's events (status, progress, previews) until it ends; resolves with its final status. */
-  waitForGeneration(id: string, onEvent?: (envelope: GenerationEventEnvelope) => void, signal?: AbortSignal): Promise<GenerationStatus>
+  /** `waitForJob` for a ComfyUI generation, by the generation's id (or the generation itself, saving a lookup). */
+  waitForGeneration(generation: string | { jobId: string }, onEvent?: (envelope: JobEventEnvelope) => void, signal?: AbortSignal): Promise<GenerationStatus>
 }
 
 export function createLatticeClient(options: LatticeClientOptions): LatticeClient {
@@ -81,6 +86,26 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
   async function failure(response: Response): Promise<LatticeHttpError> {
     const body = await response.json().catch(() => null) as { message?: string; data?: { code?: string } } | null
     return new LatticeHttpError(response.status, body?.data?.code ?? String(response.status), body?.message ?? response.statusText)
+  }
+
+  function waitForJob(jobId: string, onEvent?: (envelope: JobEventEnvelope) => void, signal?: AbortSignal): Promise<JobStatus> {
+    return new Promise<JobStatus>((resolve, reject) => {
+      let last: JobStatus | null = null
+      const subscription = api.jobs.watch.subscribe({ jobId }, {
+        signal,
+        onData: ({ data }) => {
+          onEvent?.(data)
+          if (data.event.type === 'status') last = data.event.status
+        },
+        onError: (error) => reject(error),
+        onComplete: () => {
+          if (last && TERMINAL_JOB_STATUSES.includes(last)) resolve(last)
+          // The stream ended without a final status (e.g. the server restarted): ask directly.
+          else api.jobs.get.query({ id: jobId }).then((job) => resolve(job.status as JobStatus), reject)
+        },
+      })
+      signal?.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason) })
+    })
   }
 
   return {
@@ -117,43 +142,12 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
       return new Uint8Array(await response.arrayBuffer())
     },
 
-    waitForJob(jobId, onEvent, signal) {
-      return new Promise<JobStatus>((resolve, reject) => {
-        let last: JobStatus | null = null
-        const subscription = api.jobs.watch.subscribe({ jobId }, {
-          signal,
-          onData: ({ data }) => {
-            onEvent?.(data)
-            if (data.event.type === 'status') last = data.event.status
-          },
-          onError: (error) => reject(error),
-          onComplete: () => {
-            if (last && TERMINAL_JOB_STATUSES.includes(last)) resolve(last)
-            // The stream ended without a final status (e.g. the server restarted): ask directly.
-            else api.jobs.get.query({ id: jobId }).then((job) => resolve(job.status as JobStatus), reject)
-          },
-        })
-        signal?.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason) })
-      })
-    },
+    waitForJob,
 
-    waitForGeneration(id, onEvent, signal) {
-      return new Promise<GenerationStatus>((resolve, reject) => {
-        let last: GenerationStatus | null = null
-        const subscription = api.comfy.generations.watch.subscribe({ id }, {
-          signal,
-          onData: ({ data }) => {
-            onEvent?.(data)
-            if (data.event.type === 'status') last = data.event.status
-          },
-          onError: (error) => reject(error),
-          onComplete: () => {
-            if (last && TERMINAL_GENERATION_STATUSES.includes(last)) resolve(last)
-            else api.comfy.generations.get.query({ id }).then((generation) => resolve(generation.status), reject)
-          },
-        })
-        signal?.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason) })
-      })
+    async waitForGeneration(generation, onEvent, signal) {
+      const jobId = typeof generation === 'string' ? (await api.comfy.generations.get.query({ id: generation })).jobId : generation.jobId
+      // A generation runs on ComfyUI, so its job is never left `retrying`: its end is a generation status.
+      return await waitForJob(jobId, onEvent, signal) as GenerationStatus
     },
   }
 }

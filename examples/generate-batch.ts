@@ -29,12 +29,13 @@ console.log(`queued ${generations.length} generations`)
 
 const percent = new Map<string, number>()
 const results = await Promise.all(generations.map(async (generation, index) => {
-  const status = await lattice.waitForGeneration(generation.id, ({ event }) => {
+  // Every kind of long work streams the same events; a generation's progress adds the ComfyUI node and step.
+  const status = await lattice.waitForGeneration(generation, ({ event }) => {
     if (event.type === 'progress') {
-      const now = Math.round(event.progress.fraction * 100)
+      const now = Math.round(event.progress * 100)
       if (now >= (percent.get(generation.id) ?? -1) + 25 || now === 100) {
         percent.set(generation.id, now)
-        console.log(`#${index + 1} ${now}%${event.progress.node ? ` (node ${event.progress.node}${event.progress.max ? `, step ${event.progress.step}/${event.progress.max}` : ''})` : ''}`)
+        console.log(`#${index + 1} ${now}%${event.node ? ` (node ${event.node}${event.max ? `, step ${event.step}/${event.max}` : ''})` : ''}`)
       }
     } else if (event.type === 'status') {
       console.log(`#${index + 1} ${event.status}${event.error ? `: ${event.error}` : ''}`)

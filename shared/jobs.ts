@@ -1,24 +1,56 @@
 import { z } from 'zod'
 
-export const jobStatusSchema = z.enum(['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'])
+/**
+ * Every status a job (any long work: asset processing, a ComfyUI generation, a webhook, an export)
+ * can be in. Work done here goes queued → running; work placed on a remote server (a generation)
+ * goes queued → dispatched (placed) → running (the server started it). `retrying` is local work
+ * waiting for its next try; remote work waiting for its next try is `queued` again.
+ */
+export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const
+export const jobStatusSchema = z.enum(JOB_STATUSES)
 export type JobStatus = z.infer<typeof jobStatusSchema>
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled']
+export const isTerminalJobStatus = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status)
 
 export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook'])
 export type JobKind = z.infer<typeof jobKindSchema>
 
 /**
- * Every event a job streams, for the server, the Pinia stores and scripts alike. `progress` is
- * 0..1 over the whole job; `stage` names the step users see ("probing", "thumbnail").
+ * Where a job is within its work, beside the overall fraction. Every field is optional: a kind
+ * reports what it knows (an asset's stage; a generation's node, sampler step and queue position).
+ */
+export const jobProgressDetailSchema = z.object({
+  /** The step users see ("probing", "thumbnail"). */
+  stage: z.string().optional(),
+  /** The ComfyUI node running now and its class. */
+  node: z.string().optional(),
+  classType: z.string().optional(),
+  /** Sampler steps of the current node. */
+  step: z.number().optional(),
+  max: z.number().optional(),
+  /** Prompts ahead of this one on its server while pending there. */
+  ahead: z.number().optional(),
+})
+export type JobProgressDetail = z.infer<typeof jobProgressDetailSchema>
+
+/**
+ * The one union of events every job streams, for the server, the Pinia stores and scripts alike.
+ * `progress` is 0..1 over the whole job, with the kind's detail beside it.
  */
 export const jobEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('status'), status: jobStatusSchema, attempt: z.number().int().min(0) }),
-  z.object({ type: z.literal('progress'), progress: z.number().min(0).max(1), stage: z.string().optional() }),
+  z.object({ type: z.literal('status'), status: jobStatusSchema, attempt: z.number().int().min(0), error: z.string().optional(), serverId: z.string().optional() }),
+  z.object({ type: z.literal('progress'), progress: z.number().min(0).max(1), ...jobProgressDetailSchema.shape }),
+  /** A preview image while the work runs (a sampler's latest step), as a small data URL. */
+  z.object({ type: z.literal('preview'), node: z.string().optional(), dataUrl: z.string() }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('error'), message: z.string(), willRetry: z.boolean() }),
+  /** Assets the job produced, announced before it succeeds. */
+  z.object({ type: z.literal('outputs'), assetIds: z.array(z.string()) }),
   z.object({ type: z.literal('result'), result: z.record(z.string(), z.unknown()) }),
 ])
 export type JobEvent = z.infer<typeof jobEventSchema>
+export type JobStatusEvent = Extract<JobEvent, { type: 'status' }>
+export type JobProgressEvent = Extract<JobEvent, { type: 'progress' }>
 
 /** What `jobs.watch` yields: the event with its sequence id, the resume point after reconnecting. */
 export interface JobEventEnvelope {
@@ -33,8 +65,10 @@ export const jobSummarySchema = z.object({
   kind: jobKindSchema,
   status: jobStatusSchema,
   progress: z.number(),
+  detail: jobProgressDetailSchema,
   attempts: z.number(),
   error: z.string().nullable(),
+  errorKind: z.string().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   assetId: z.string().nullable(),
   createdAt: z.date(),

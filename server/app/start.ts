@@ -6,12 +6,8 @@ import { ProjectService } from '../services/projects/projects.service'
 import { AssetService } from '../services/assets/assets.service'
 import { assetProcessJob } from '../services/assets/process.job'
 import { DataLayout } from '../storage/paths'
-import { GenerationEventLog } from '../services/generations/events'
-import { comfyGenerateJob } from '../services/generations/generate.job'
-import { GenerationService } from '../services/generations/generations.service'
-import { ComfyPool } from '../services/generations/pool'
-import { TemplateRegistry } from '../services/generations/templates'
-import { comfyWebhookJob } from '../services/generations/webhook.job'
+import { createComfyServices } from '../services/generations'
+import { JobService } from '../services/jobs/jobs.service'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
 import { createInitialAdmin } from './initial-admin'
@@ -35,25 +31,22 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     for (const line of await auth.bootstrap(config.bootstrap)) console.info(`[lattice] ${line}`)
     if ((await db.prisma.user.count()) === 0) await createInitialAdmin(auth, config.dataDir)
     const layout = new DataLayout(config.dataDir)
-    // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
-    const holder: { queue?: JobQueue } = {}
-    const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes, config.maxOutputBytes)
-    const pool = new ComfyPool(db)
-    const generations = new GenerationService(db, pool, new TemplateRegistry(db), new GenerationEventLog(db), { enqueue: (...args) => holder.queue!.enqueue(...args), cancel: (id) => holder.queue!.cancel(id) }, assets)
-    await generations.upsertFromEnv(config.comfy.urls)
-    const queue = new JobQueue(db, [
-      assetProcessJob(db, assets, layout),
-      comfyGenerateJob(db, generations, assets, layout, () => holder.queue!, { webhookUrl: config.comfy.webhookUrl }),
-      comfyWebhookJob(db, { secret: config.comfy.webhookSecret }),
-    ], {
+    const queue = new JobQueue(db, [], {
       worker: config.worker,
       // The embedded database is opened by one process only: instances recorded before this start are gone.
       liveness: { exclusiveDatabase: db.kind === 'pglite' },
     })
-    holder.queue = queue
-    await pool.start()
+    const assets = new AssetService(db, layout, queue, config.maxUploadBytes, config.maxOutputBytes)
+    queue.register([assetProcessJob(db, assets, layout)])
+    const comfy = createComfyServices({ db, assets, layout, queue, generate: { webhookUrl: config.comfy.webhookUrl }, webhook: { secret: config.comfy.webhookSecret } })
+    await comfy.servers.upsertFromEnv(config.comfy.urls)
+    await comfy.pool.start()
     await queue.start()
-    const services: Services = { db, auth, projects: new ProjectService(db), assets, queue, generations, version }
+    const { pool } = comfy
+    const services: Services = {
+      db, auth, projects: new ProjectService(db), assets, queue, jobs: new JobService(db, queue),
+      generations: comfy.generations, comfyServers: comfy.servers, workflows: comfy.workflows, version,
+    }
     let stopping: Promise<void> | null = null
     return {
       services,

@@ -19,6 +19,11 @@ export interface Database {
    * waits for the transaction to end.
    */
   transaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T>
+  /**
+   * LISTENs on `channel` on a connection of its own, reconnecting after a drop, until the returned
+   * function is called. PostgreSQL only: the embedded database has no other process to hear.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -52,6 +57,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
     prisma,
     sql,
     bossDb,
+    listen: async () => async () => {},
     transaction: (work) => pglite.transaction((tx) => work({
       exec: async (text) => { await tx.exec(text) },
       query: async (text, values) => ({ rows: (await tx.query(text, values as unknown[] | undefined)).rows as never[] }),
@@ -86,6 +92,7 @@ async function openPostgres(url: string): Promise<Database> {
     prisma,
     sql,
     bossDb,
+    listen: (channel, onPayload) => listenOn(url, channel, onPayload),
     async transaction(work) {
       const client = await pool.connect()
       let broken: Error | undefined
@@ -109,5 +116,43 @@ async function openPostgres(url: string): Promise<Database> {
       await prisma.$disconnect()
       await pool.end()
     },
+  }
+}
+
+/** One dedicated client LISTENing on `channel`; a dropped connection is re-opened after a pause. */
+async function listenOn(url: string, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  let closed = false
+  let client: pg.Client | null = null
+  let retry: NodeJS.Timeout | undefined
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url })
+    next.on('notification', (message) => { if (message.channel === channel && message.payload) onPayload(message.payload) })
+    next.on('error', () => { /* 'end' follows and reconnects */ })
+    next.on('end', () => {
+      if (closed || client !== next) return
+      client = null
+      retry = setTimeout(() => void connect().catch(() => {}), 1000)
+      retry.unref()
+    })
+    try {
+      await next.connect()
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    } catch (error) {
+      await next.end().catch(() => {})
+      if (closed) return
+      retry = setTimeout(() => void connect().catch(() => {}), 1000)
+      retry.unref()
+      throw error
+    }
+    if (closed) await next.end().catch(() => {})
+    else client = next
+  }
+  // Watchers still poll, so a LISTEN that cannot start yet only makes other instances' events slower.
+  await connect().catch((error: Error) => console.error(`[db] LISTEN ${channel} failed (${error.message}); retrying.`))
+  return async () => {
+    closed = true
+    clearTimeout(retry)
+    await client?.end().catch(() => {})
+    client = null
   }
 }

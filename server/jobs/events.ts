@@ -1,58 +1,66 @@
-import { EventEmitter } from 'node:events'
 import type { Database } from '../db/connect'
-import { jobEventSchema, TERMINAL_JOB_STATUSES, type JobEvent, type JobEventEnvelope, type JobStatus } from '../../shared/jobs'
+import { isTerminalJobStatus, jobEventSchema, type JobEventEnvelope } from '../../shared/jobs'
+import type { JobAnnouncer } from './announcer'
+
+const PAGE = 200
+
+interface EventRow { status: string; id: number | null; createdAt: Date | null; event: unknown }
 
 /**
- * The append-only progress log of jobs. Events are stored first and then announced in-process;
- * watchers also poll, so events written by another app instance on the same database arrive too.
+ * The append-only event log of every job, read for `jobs.watch`. Writes go through
+ * JobTransitions; this reads them back in order and follows new ones as they are announced.
  */
 export class JobEventLog {
-  private readonly bus = new EventEmitter()
+  constructor(private readonly db: Database, private readonly announcer: JobAnnouncer, private readonly pollIntervalMs = 1000) {}
 
-  constructor(private readonly db: Database, private readonly pollIntervalMs = 1000) {
-    this.bus.setMaxListeners(0)
-  }
-
-  async append(jobId: string, event: JobEvent): Promise<JobEventEnvelope> {
-    const row = await this.db.prisma.jobEvent.create({ data: { jobId, event: event as object } })
-    const envelope = { id: row.id, jobId, at: row.createdAt.toISOString(), event }
-    this.bus.emit(jobId, envelope)
-    return envelope
-  }
-
-  /** Events after `afterId`, then live ones, until the job ends or `signal` aborts. */
+  /**
+   * Events after `afterId`, then live ones, until the job ends or `signal` aborts. The watcher
+   * listens before it reads, so an event announced while a read is under way is never missed;
+   * the poll only covers an announcement lost between instances.
+   */
   async *watch(jobId: string, afterId: number, signal?: AbortSignal): AsyncGenerator<JobEventEnvelope> {
     let cursor = afterId
-    while (!signal?.aborted) {
-      const rows = await this.db.prisma.jobEvent.findMany({ where: { jobId, id: { gt: cursor } }, orderBy: { id: 'asc' }, take: 200 })
-      for (const row of rows) {
-        cursor = row.id
-        yield { id: row.id, jobId, at: row.createdAt.toISOString(), event: jobEventSchema.parse(row.event) }
+    let announced = false
+    let wake: (() => void) | null = null
+    const unsubscribe = this.announcer.subscribe(jobId, () => {
+      announced = true
+      wake?.()
+    })
+    const onAbort = () => wake?.()
+    signal?.addEventListener('abort', onAbort)
+    try {
+      while (!signal?.aborted) {
+        announced = false
+        const rows = await this.page(jobId, cursor)
+        if (rows.length === 0) return
+        const status = rows[0]!.status
+        for (const row of rows) {
+          if (row.id === null) continue
+          cursor = row.id
+          const parsed = jobEventSchema.safeParse(row.event)
+          if (parsed.success) yield { id: row.id, jobId, at: row.createdAt!.toISOString(), event: parsed.data }
+        }
+        if (rows.length === PAGE) continue
+        // The status was read with the events in one snapshot, and a job's status and its events change together.
+        if (isTerminalJobStatus(status)) return
+        if (announced) continue
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => { wake = null; resolve() }, this.pollIntervalMs)
+          wake = () => { clearTimeout(timer); wake = null; resolve() }
+          if (announced || signal?.aborted) wake()
+        })
       }
-      if (rows.length === 200) continue
-      const job = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { status: true } })
-      if (!job) return
-      if (TERMINAL_JOB_STATUSES.includes(job.status as JobStatus)) {
-        // The terminal status event is written before the row changes, so nothing is missed.
-        const tail = await this.db.prisma.jobEvent.count({ where: { jobId, id: { gt: cursor } } })
-        if (tail === 0) return
-        continue
-      }
-      await this.nextAnnouncement(jobId, signal)
+    } finally {
+      unsubscribe()
+      signal?.removeEventListener('abort', onAbort)
     }
   }
 
-  private nextAnnouncement(jobId: string, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        this.bus.off(jobId, done)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      const timer = setTimeout(done, this.pollIntervalMs)
-      this.bus.on(jobId, done)
-      signal?.addEventListener('abort', done)
-    })
+  /** The job's status with the next page of its events (no row at all when the job is gone). */
+  private async page(jobId: string, after: number): Promise<EventRow[]> {
+    const { rows } = await this.db.sql.query<EventRow>(`SELECT j.status, e.id, e."createdAt", e.event FROM "Job" j
+      LEFT JOIN LATERAL (SELECT id, "createdAt" AT TIME ZONE 'UTC' AS "createdAt", event FROM "JobEvent" WHERE "jobId" = j.id AND id > $2 ORDER BY id LIMIT ${PAGE}) e ON true
+      WHERE j.id = $1 ORDER BY e.id`, [jobId, after])
+    return rows
   }
 }

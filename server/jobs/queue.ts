@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import PgBoss from 'pg-boss'
 import type { Database } from '../db/connect'
-import { isAppError, AppError } from '../../shared/errors'
-import { TERMINAL_JOB_STATUSES, type JobKind, type JobStatus } from '../../shared/jobs'
+import { AppError } from '../../shared/errors'
+import type { JobKind, JobStatus } from '../../shared/jobs'
+import { JobAnnouncer } from './announcer'
+import { errorKindOf, isRetryable } from './errors'
 import { JobEventLog } from './events'
 import { Liveness, type LivenessOptions } from './liveness'
-import { BOSS_SCHEMA, settleRun, type RunOutcome } from './runs'
-import { JobCancelled, JobReleased, type JobContext, type JobDefinition } from './types'
+import { BOSS_SCHEMA, completeRun, deferRun, settleRun, type RunOutcome } from './runs'
+import { JobTransitions, type TransitionedJob } from './transitions'
+import { JobCancelled, JobDeferred, JobReleased, type JobContext, type JobDefinition } from './types'
 
 export interface JobQueueOptions {
   /** false: this process only enqueues (e.g. a script); true: it also runs jobs. */
@@ -26,33 +30,47 @@ export interface JobQueueOptions {
 interface BossPayload { jobId: string }
 type BossJob = PgBoss.JobWithMetadata<BossPayload>
 
+interface Run { controller: AbortController; runId: string }
+
 const STOPPED = 'The server running this job stopped; it will be resumed.'
 const HOLDER_GONE = 'The process running this job stopped responding; it will be resumed.'
 
 /**
- * Durable background jobs on the app's own database. pg-boss stores them (retries with backoff,
- * leases, at-most-one active holder); the Job row and its event log are what users see. Each
- * worker instance heartbeats (Liveness); the jobs of an instance that went silent are handed back
- * within seconds rather than when their lease expires.
+ * Durable background jobs on the app's own database. pg-boss stores the deliveries (retries with
+ * backoff, leases, at-most-one active holder); the Job row and its event log are what users see,
+ * and JobTransitions is the only writer of a job's status. Each worker instance heartbeats
+ * (Liveness); the jobs of an instance that went silent are handed back within seconds rather
+ * than when their lease expires.
  */
 export class JobQueue {
+  readonly announcer: JobAnnouncer
+  readonly transitions: JobTransitions
   readonly events: JobEventLog
   private boss: PgBoss | null = null
   private liveness: Liveness | null = null
-  private readonly running = new Map<string, AbortController>()
+  private readonly running = new Map<string, Run>()
   private readonly timers: NodeJS.Timeout[] = []
   private readonly loops: Promise<void>[] = []
   private readonly definitions: Map<JobKind, JobDefinition>
   private readonly stopped = new AbortController()
   private sweeping: Promise<number> | null = null
-  /** Idle worker slots per kind, woken when this process enqueues a job of that kind. */
+  private unsubscribe: (() => void) | null = null
+  /** Idle worker slots per kind, woken when a job of that kind is enqueued here or a run of it ends. */
   private readonly sleepers = new Map<JobKind, Set<() => void>>()
 
-  constructor(private readonly db: Database, definitions: JobDefinition[], private readonly options: JobQueueOptions = {}) {
+  constructor(private readonly db: Database, definitions: JobDefinition[] = [], private readonly options: JobQueueOptions = {}) {
     this.definitions = new Map(definitions.map((d) => [d.kind, d]))
-    this.events = new JobEventLog(db)
+    this.announcer = new JobAnnouncer(db)
+    this.transitions = new JobTransitions(db, this.announcer)
+    this.events = new JobEventLog(db, this.announcer)
     // Every idle worker slot waits on it.
     setMaxListeners(0, this.stopped.signal)
+  }
+
+  /** Adds the kinds of work this queue runs; before `start`. */
+  register(definitions: JobDefinition[]): void {
+    if (this.boss) throw new Error('Register job kinds before the queue starts.')
+    for (const definition of definitions) this.definitions.set(definition.kind, definition)
   }
 
   /** This instance's id (the Job rows' `instanceId`); null in a process that runs no jobs. */
@@ -78,58 +96,81 @@ export class JobQueue {
         expireInSeconds: definition.expireInSeconds,
       })
     }
+    await this.announcer.start()
     if (this.options.worker === false) return
     const liveness = new Liveness(this.db, this.options.liveness ?? {}, (reason) => this.letGo(reason))
     await liveness.start()
     this.liveness = liveness
+    // A job cancelled on another instance stops here as soon as that is announced.
+    this.unsubscribe = this.announcer.subscribe('*', ({ jobId, status }) => {
+      if (status === 'cancelled') this.running.get(jobId)?.controller.abort(new JobCancelled())
+    })
     // Jobs left running by instances that are gone (this process's own predecessor too) go back first.
     await this.sweep().catch((e: Error) => console.error('[jobs] sweep:', e.message))
     for (const definition of this.definitions.values()) {
       for (let i = 0; i < definition.concurrency; i++) this.loops.push(this.work(definition))
     }
     this.every(this.options.reconcileIntervalMs ?? 15_000, () => this.reconcile(), 'reconcile')
-    this.every(liveness.heartbeatIntervalMs, () => this.sweep(), 'sweep')
+    this.every(liveness.heartbeatIntervalMs, () => Promise.all([this.sweep(), this.stopCancelled()]), 'sweep')
   }
 
   async stop(): Promise<void> {
     if (this.stopped.signal.aborted) return
     this.stopped.abort()
+    this.unsubscribe?.()
     for (const timer of this.timers) clearInterval(timer)
-    for (const controller of this.running.values()) controller.abort(new JobReleased(STOPPED))
+    for (const { controller } of this.running.values()) controller.abort(new JobReleased(STOPPED))
     // Runs hand their jobs back themselves; any still going after the grace period are handed back here.
     await Promise.race([Promise.all(this.loops), sleep(this.options.stopGraceMs ?? 5000, undefined, { ref: false })])
     if (this.liveness) {
-      for (const jobId of this.running.keys()) {
-        const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { kind: true } }).catch(() => null)
-        if (row) await this.handBack({ id: jobId, kind: row.kind, instanceId: this.liveness.id }, [this.liveness.id], STOPPED).catch(() => {})
+      for (const [jobId, run] of this.running) {
+        const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { kind: true, deliveryId: true } }).catch(() => null)
+        if (row) await this.handBack({ id: jobId, kind: row.kind, instanceId: this.liveness.id, runId: run.runId, deliveryId: row.deliveryId ?? jobId }, [this.liveness.id], STOPPED).catch(() => {})
       }
     }
     await this.boss?.stop({ graceful: false, close: false })
     await this.liveness?.stop()
+    await this.announcer.stop()
     this.boss = null
   }
 
-  /** `expireInSeconds` overrides the kind's lease for this job (a long video render). */
-  async enqueue(kind: JobKind, args: { ownerId: string; input: Record<string, unknown>; assetId?: string; expireInSeconds?: number }) {
-    const definition = this.definitions.get(kind)
-    if (!definition || !this.boss) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; restart the server.')
-    const job = await this.db.prisma.job.create({ data: { kind, ownerId: args.ownerId, input: args.input as object, assetId: args.assetId ?? null } })
-    await this.events.append(job.id, { type: 'status', status: 'queued', attempt: 0 })
-    // Our job id is pg-boss's id too, so the two can be reconciled after any crash.
-    await this.boss.send(kind, { jobId: job.id } satisfies BossPayload, { id: job.id, ...(args.expireInSeconds ? { expireInSeconds: args.expireInSeconds } : {}) })
-    // A slot of this process starts it now rather than at its next poll; other instances poll.
-    this.sleepers.get(kind)?.values().next().value?.()
+  /**
+   * Queues a job. `prepare` runs after the job's row exists and before any worker can take it
+   * (e.g. to write the generation that names it). `expireInSeconds` overrides the kind's lease
+   * for this job (a long video render).
+   */
+  async enqueue(kind: JobKind, args: { ownerId: string; input: Record<string, unknown>; assetId?: string; expireInSeconds?: number; prepare?: (jobId: string) => Promise<void> }): Promise<{ id: string; createdAt: Date }> {
+    const boss = this.requireBoss(kind)
+    const job = await this.transitions.create({ kind, ownerId: args.ownerId, input: args.input, assetId: args.assetId })
+    await args.prepare?.(job.id)
+    await this.deliver(boss, kind, job.id, job.id, args.expireInSeconds)
     return job
   }
 
-  /** Cancels a job in any state; a job running on another instance stops at its next progress report. */
+  /** Runs a failed or cancelled job again (a new delivery); its event log goes on. */
+  async retry(jobId: string, options: { expireInSeconds?: number } = {}): Promise<TransitionedJob> {
+    const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { kind: true, status: true } })
+    if (!row) throw new AppError('NOT_FOUND', `Job ${jobId} does not exist.`)
+    const boss = this.requireBoss(row.kind as JobKind)
+    if (row.status !== 'failed' && row.status !== 'cancelled') throw new AppError('CONFLICT', `Only failed or cancelled jobs can be retried; this one is ${row.status}.`)
+    const deliveryId = randomUUID()
+    const reopened = await this.transitions.reopen(jobId, deliveryId, [row.status])
+    if (!reopened) throw new AppError('CONFLICT', 'The job changed meanwhile; reload it.')
+    await this.deliver(boss, reopened.kind, jobId, deliveryId, options.expireInSeconds)
+    return reopened
+  }
+
+  /** Cancels a job in any state; a job running on another instance stops as soon as it hears of it. */
   async cancel(jobId: string): Promise<JobStatus> {
-    const job = await this.db.prisma.job.findUnique({ where: { id: jobId } })
-    if (!job) throw new AppError('NOT_FOUND', `Job ${jobId} does not exist.`)
-    if (TERMINAL_JOB_STATUSES.includes(job.status as JobStatus)) return job.status as JobStatus
-    await this.finish(jobId, 'cancelled', { error: 'Cancelled by the user.' })
-    await this.boss?.cancel(job.kind, jobId).catch(() => {})
-    this.running.get(jobId)?.abort(new JobCancelled())
+    const moved = await this.transitions.move(jobId, 'cancelled', { error: 'Cancelled by the user.', errorKind: 'cancelled' })
+    if (!moved) {
+      const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { status: true } })
+      if (!row) throw new AppError('NOT_FOUND', `Job ${jobId} does not exist.`)
+      return row.status as JobStatus
+    }
+    await this.boss?.cancel(moved.kind, moved.deliveryId).catch(() => {})
+    this.running.get(jobId)?.controller.abort(new JobCancelled())
+    await this.settled(moved, 'cancelled', 'Cancelled by the user.')
     return 'cancelled'
   }
 
@@ -138,12 +179,28 @@ export class JobQueue {
     return this.running.has(jobId)
   }
 
-  /** One worker slot: fetches a job whenever this instance is alive and idle. */
+  private requireBoss(kind: JobKind): PgBoss {
+    if (!this.definitions.has(kind) || !this.boss) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; restart the server.')
+    return this.boss
+  }
+
+  /** Hands a delivery to pg-boss (its id is ours, so the two can be reconciled after any crash). */
+  private async deliver(boss: PgBoss, kind: JobKind, jobId: string, deliveryId: string, expireInSeconds?: number): Promise<void> {
+    await boss.send(kind, { jobId } satisfies BossPayload, { id: deliveryId, ...(expireInSeconds ? { expireInSeconds } : {}) })
+    // A slot of this process starts it now rather than at its next poll; other instances poll.
+    this.wake(kind)
+  }
+
+  private wake(kind: JobKind): void {
+    this.sleepers.get(kind)?.values().next().value?.()
+  }
+
+  /** One worker slot: fetches a job whenever this instance is alive, idle, and the kind can start one. */
   private async work(definition: JobDefinition): Promise<void> {
     const idleMs = (this.options.pollingIntervalSeconds ?? 1) * 1000
     while (!this.stopped.signal.aborted) {
       let job: BossJob | undefined
-      if (this.boss && this.liveness?.alive()) {
+      if (this.boss && this.liveness?.alive() && await this.mayStart(definition)) {
         try {
           ;[job] = await this.boss.fetch<BossPayload>(definition.kind, { batchSize: 1, includeMetadata: true })
         } catch (error) {
@@ -155,7 +212,15 @@ export class JobQueue {
     }
   }
 
-  /** Waits `ms`, or less when this process enqueues a job of `kind` or the queue stops. */
+  private async mayStart(definition: JobDefinition): Promise<boolean> {
+    if (!definition.canStart) return true
+    return definition.canStart().catch((error: Error) => {
+      console.error(`[jobs] checking whether ${definition.kind} can start:`, error.message)
+      return true
+    })
+  }
+
+  /** Waits `ms`, or less when woken (see `wake`) or the queue stops. */
   private idle(kind: JobKind, ms: number): Promise<void> {
     return new Promise((resolve) => {
       if (this.stopped.signal.aborted) return resolve()
@@ -175,115 +240,115 @@ export class JobQueue {
 
   private async execute(definition: JobDefinition, job: BossJob): Promise<void> {
     const boss = this.boss!
-    const controller = new AbortController()
-    this.running.set(job.data.jobId, controller)
+    const run: Run = { controller: new AbortController(), runId: randomUUID() }
+    this.running.set(job.data.jobId, run)
     // A run that outlives its lease is stopped: pg-boss hands the job to another worker then.
-    const lease = setTimeout(() => controller.abort(new JobReleased('The job ran longer than its lease; another run takes it over.')), job.expireInSeconds * 1000)
+    const lease = setTimeout(() => run.controller.abort(new JobReleased('The job ran longer than its lease; another run takes it over.')), job.expireInSeconds * 1000)
     lease.unref()
     try {
-      const outcome = await this.run(definition, job, controller)
+      const outcome = await this.run(definition, job, run)
       clearTimeout(lease)
-      await this.db.transaction((sql) => settleRun(boss, sql, definition.kind, job.id, job.retryCount, outcome))
-        .catch((e: Error) => console.error(`[jobs] settling ${definition.kind} ${job.id}:`, e.message))
+      const settle = 'complete' in outcome
+        ? completeRun(this.db.sql, definition.kind, job.id, job.retryCount)
+        : 'defer' in outcome
+          ? deferRun(this.db.sql, definition.kind, job.id, job.retryCount, outcome.defer)
+          : this.db.transaction((sql) => settleRun(boss, sql, definition.kind, job.id, job.retryCount, outcome))
+      await settle.catch((e: Error) => console.error(`[jobs] settling ${definition.kind} ${job.id}:`, e.message))
     } finally {
       clearTimeout(lease)
       // Only now: until the run is settled, the sweep must see it as running here.
       this.running.delete(job.data.jobId)
+      // Its slot (and whatever capacity it held) is free: another job of the kind may start.
+      this.wake(definition.kind)
     }
   }
 
-  /** Runs the job once and says how pg-boss should settle it. */
-  private async run(definition: JobDefinition, job: BossJob, controller: AbortController): Promise<RunOutcome> {
+  /** Runs the job once and says how pg-boss should settle the delivery. */
+  private async run(definition: JobDefinition, job: BossJob, run: Run): Promise<RunOutcome> {
     const { jobId } = job.data
-    const instanceId = this.liveness!.id
-    const row = await this.db.prisma.job.findUnique({ where: { id: jobId } })
-    if (!row || TERMINAL_JOB_STATUSES.includes(row.status as JobStatus)) return { complete: {} }
+    const { controller, runId } = run
     // Fetched just as this instance went silent: it must not start anything now.
     if (!this.liveness!.alive()) return { fail: 'This server lost contact with the database; the job goes back to the queue.' }
+    const remote = definition.lifecycle === 'remote'
     const attempt = job.retryCount + 1
+    const started = await this.transitions.startRun({ jobId, deliveryId: job.id, runId, instanceId: this.liveness!.id, attempt, status: remote ? null : 'running' })
+    // An old delivery, or a job that ended meanwhile: nothing to run.
+    if (!started) return { complete: {} }
     try {
-      await this.events.append(jobId, { type: 'status', status: 'running', attempt })
-      const { count } = await this.db.prisma.job.updateMany({
-        where: { id: jobId, status: { notIn: [...TERMINAL_JOB_STATUSES] } },
-        data: { status: 'running', attempts: attempt, instanceId, startedAt: row.startedAt ?? new Date(), error: null },
-      })
-      if (count === 0) return { complete: {} }
-      const result = await definition.run(this.context(row, attempt, controller.signal))
+      const result = await definition.run(this.context(started, runId, controller.signal, remote))
+      const succeeded = await this.transitions.move(jobId, 'succeeded', { runId, error: null, errorKind: null, result, before: [{ type: 'result', result }] })
       // A run that was taken over meanwhile records nothing; settling it is a no-op too.
-      if (!(await this.holds(jobId, instanceId))) return { complete: {} }
-      await this.events.append(jobId, { type: 'progress', progress: 1 })
-      await this.events.append(jobId, { type: 'result', result })
-      await this.finish(jobId, 'succeeded', { result }, instanceId)
+      if (succeeded) await this.settled(succeeded, 'succeeded', null)
       return { complete: {} }
     } catch (error) {
+      if (error instanceof JobDeferred) {
+        await this.transitions.letGo(jobId, runId)
+        return { defer: error.delayMs }
+      }
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined
       const released = reason instanceof JobReleased
+      // Cancelled: whoever cancelled it recorded that.
       if (!released && (error instanceof JobCancelled || controller.signal.aborted)) return { complete: {} }
       const message = released ? reason.message : (error as Error).message
-      if (!(await this.holds(jobId, instanceId).catch(() => false))) return { fail: message }
+      const errorKind = released ? null : errorKindOf(error)
       const retryable = (released || isRetryable(error)) && job.retryCount < job.retryLimit
-      await this.events.append(jobId, { type: 'error', message, willRetry: retryable })
       if (!retryable) {
-        await this.finish(jobId, 'failed', { error: message }, instanceId)
+        const failed = await this.transitions.move(jobId, 'failed', { runId, error: message, errorKind, before: [{ type: 'error', message, willRetry: false }] })
+        if (!failed) return { fail: message }
+        await this.settled(failed, 'failed', message)
         return { complete: {} } // pg-boss must not retry what cannot succeed.
       }
-      const { count } = await this.db.prisma.job.updateMany({ where: { id: jobId, status: 'running', instanceId }, data: { status: 'retrying', error: message } })
-      if (count > 0) await this.events.append(jobId, { type: 'status', status: 'retrying', attempt })
+      await this.transitions.move(jobId, remote ? 'queued' : 'retrying', { runId, error: message, errorKind, release: true, before: [{ type: 'error', message, willRetry: true }] })
       return { fail: message }
     }
   }
 
-  /** Whether the Job row still records this instance as running the job. */
-  private async holds(jobId: string, instanceId: string): Promise<boolean> {
-    const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { status: true, instanceId: true } })
-    return row?.status === 'running' && row.instanceId === instanceId
-  }
-
-  private context(row: { id: string; ownerId: string; input: unknown }, attempt: number, signal: AbortSignal): JobContext<any> {
-    const ensureNotCancelled = async () => {
-      if (signal.aborted) throw new JobCancelled()
-      const current = await this.db.prisma.job.findUnique({ where: { id: row.id }, select: { status: true } })
-      if (!current || current.status === 'cancelled') throw new JobCancelled()
-    }
+  private context(job: TransitionedJob & { status: JobStatus; startedAt: Date }, runId: string, signal: AbortSignal, remote: boolean): JobContext<any> {
+    const { id: jobId } = job
     return {
-      jobId: row.id,
-      ownerId: row.ownerId,
-      input: row.input,
-      attempt,
+      jobId,
+      runId,
+      ownerId: job.ownerId,
+      input: job.input,
+      attempt: job.attempts,
+      status: job.status,
+      startedAt: job.startedAt,
       signal,
-      progress: async (fraction, stage) => {
-        await ensureNotCancelled()
-        const progress = Math.min(1, Math.max(0, fraction))
-        await this.events.append(row.id, { type: 'progress', progress, stage })
-        await this.db.prisma.job.update({ where: { id: row.id }, data: { progress } })
+      progress: async (fraction, detail) => {
+        if (signal.aborted) throw new JobCancelled()
+        const clamped = Math.min(1, Math.max(0, fraction))
+        const { status, written } = await this.transitions.progress(jobId, runId, clamped, typeof detail === 'string' ? { stage: detail } : detail)
+        if (status === 'cancelled' || status === null) throw new JobCancelled()
+        if (!written) throw new JobReleased('Another run took this job over.')
       },
-      log: async (message, level = 'info') => { await this.events.append(row.id, { type: 'log', level, message }) },
+      setStatus: async (to, extra = {}) => {
+        if (!remote) throw new Error(`Only remote work reports "${to}" itself.`)
+        return (await this.transitions.move(jobId, to, { runId, serverId: extra.serverId, ...(to === 'dispatched' ? { error: null, errorKind: null } : {}) })) !== null
+      },
+      emit: async (event) => { await this.transitions.append(jobId, runId, [event]) },
+      log: async (message, level = 'info') => { await this.transitions.append(jobId, runId, [{ type: 'log', level, message }]) },
     }
   }
 
-  /**
-   * Writes the terminal event before the row, so a watcher that sees the row ended has every
-   * event. With `holder`, only while that instance still runs the job.
-   */
-  private async finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', data: { result?: Record<string, unknown>; error?: string }, holder?: string) {
-    const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { attempts: true, kind: true, input: true } })
-    await this.events.append(jobId, { type: 'status', status, attempt: row?.attempts ?? 0 })
-    if (row && status !== 'succeeded') {
-      await this.definitions.get(row.kind as JobKind)?.onSettledUnsuccessfully?.(row.input, status, data.error ?? status)
-        .catch((e: Error) => console.error(`[jobs] ${row.kind} cleanup after ${status}:`, e.message))
-    }
-    await this.db.prisma.job.updateMany({
-      where: { id: jobId, status: { notIn: [...TERMINAL_JOB_STATUSES] }, ...(holder ? { instanceId: holder } : {}) },
-      data: { status, finishedAt: new Date(), result: (data.result as object) ?? undefined, error: data.error ?? null, ...(status === 'succeeded' ? { progress: 1 } : {}) },
-    })
+  /** After a job ended: its kind's hook, once, by whichever caller ended it. */
+  private async settled(job: TransitionedJob, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void> {
+    await this.definitions.get(job.kind)?.onSettled?.(job.input, status, error)
+      .catch((e: Error) => console.error(`[jobs] ${job.kind} after ${status}:`, e.message))
   }
 
   /** This instance lost its heartbeat: its runs stop without side effects, and others may take over. */
   private letGo(reason: string): void {
     if (this.running.size > 0) console.error(`[jobs] ${reason}; letting go of ${this.running.size} running job(s).`)
-    for (const controller of this.running.values()) {
+    for (const { controller } of this.running.values()) {
       if (!controller.signal.aborted) controller.abort(new JobReleased(`This server lost contact with the database (${reason}); the job goes back to the queue.`))
     }
+  }
+
+  /** Stops runs here whose job was cancelled elsewhere, in case that announcement was missed. */
+  private async stopCancelled(): Promise<void> {
+    if (this.running.size === 0) return
+    const { rows } = await this.db.sql.query<{ id: string }>(`SELECT id FROM "Job" WHERE id = ANY($1::text[]) AND status = 'cancelled'`, [[...this.running.keys()]])
+    for (const { id } of rows) this.running.get(id)?.controller.abort(new JobCancelled())
   }
 
   /**
@@ -297,14 +362,14 @@ export class JobQueue {
     // One sweep at a time in this process; other instances are kept out by the row locks.
     this.sweeping ??= (async () => {
       const dead = [...await liveness.provenDead(), liveness.id]
-      const { rows } = await this.db.sql.query<{ id: string; kind: string; instanceId: string }>(`SELECT j.id, j.kind, j."instanceId" FROM "Job" j
+      const { rows } = await this.db.sql.query<{ id: string; kind: string; instanceId: string; runId: string; deliveryId: string }>(`SELECT j.id, j.kind, j."instanceId", j."runId", COALESCE(j."deliveryId", j.id) AS "deliveryId" FROM "Job" j
         LEFT JOIN "Instance" i ON i.id = j."instanceId"
-        WHERE j.status = 'running' AND j."instanceId" IS NOT NULL
+        WHERE j."runId" IS NOT NULL AND j."instanceId" IS NOT NULL
           AND (i.id IS NULL OR i."heartbeatAt" < now() - $1::int * interval '1 millisecond' OR j."instanceId" = ANY($2::text[]))
         LIMIT 500`, [liveness.staleAfterMs, dead])
       let handed = 0
       for (const row of rows) {
-        if (row.instanceId === liveness.id && this.running.has(row.id)) continue
+        if (row.instanceId === liveness.id && this.running.get(row.id)?.runId === row.runId) continue
         if (await this.handBack(row, dead, HOLDER_GONE)) handed++
       }
       await liveness.prune(dead.slice(0, -1))
@@ -315,65 +380,71 @@ export class JobQueue {
 
   /**
    * Fails the run of a dead holder in pg-boss (so the job is retried, counted as a retry), in one
-   * transaction with the Job row, and only while the row still names that holder as dead and
-   * pg-boss still holds that very run: a holder that came back, or a job another worker has
-   * already fetched again, is left alone.
+   * transaction with the Job row, and only while the row still names that run of a dead holder
+   * and pg-boss still holds that very delivery: a holder that came back, or a job another worker
+   * has already fetched again, is left alone. Remote work gives back what it held (its place on
+   * a server) by being queued again; its next run re-attaches to what the server still runs.
    */
-  private async handBack(job: { id: string; kind: string; instanceId: string }, dead: string[], message: string): Promise<boolean> {
+  private async handBack(job: { id: string; kind: string; instanceId: string; runId: string; deliveryId: string }, dead: string[], message: string): Promise<boolean> {
     const boss = this.boss!
     // Also loads pg-boss's queue cache, which it cannot do inside a PGlite transaction.
-    if ((await boss.getJobById(job.kind, job.id))?.state !== 'active') return false
-    const state = await this.db.transaction(async (sql) => {
+    if ((await boss.getJobById(job.kind, job.deliveryId))?.state !== 'active') return false
+    const remote = this.definitions.get(job.kind as JobKind)?.lifecycle === 'remote'
+    const outcome = await this.db.transaction(async (sql) => {
       const { rows } = await sql.query<{ attempts: number }>(`SELECT j.attempts FROM "Job" j LEFT JOIN "Instance" i ON i.id = j."instanceId"
-        WHERE j.id = $1 AND j.status = 'running' AND j."instanceId" = $2
-          AND (i.id IS NULL OR i."heartbeatAt" < now() - $3::int * interval '1 millisecond' OR j."instanceId" = ANY($4::text[]))
-        FOR UPDATE OF j`, [job.id, job.instanceId, this.liveness!.staleAfterMs, dead])
+        WHERE j.id = $1 AND j."runId" = $2 AND j."instanceId" = $3
+          AND (i.id IS NULL OR i."heartbeatAt" < now() - $4::int * interval '1 millisecond' OR j."instanceId" = ANY($5::text[]))
+        FOR UPDATE OF j`, [job.id, job.runId, job.instanceId, this.liveness!.staleAfterMs, dead])
       const held = rows[0]
       if (!held) return null
-      const after = await settleRun(boss, sql, job.kind, job.id, held.attempts - 1, { fail: message })
-      if (after) await sql.query(`UPDATE "Job" SET status = 'retrying', error = $2 WHERE id = $1`, [job.id, message])
-      return after
+      const state = await settleRun(boss, sql, job.kind, job.deliveryId, held.attempts - 1, { fail: message })
+      if (!state) return null
+      const willRetry = state === 'retry'
+      const to: JobStatus = !willRetry ? 'failed' : remote ? 'queued' : 'retrying'
+      const error = willRetry ? message : 'The process running this job stopped and no retries remain; retry it.'
+      const moved = await this.transitions.move(job.id, to, { runId: job.runId, error, release: true, before: [{ type: 'error', message, willRetry }], sql })
+      return moved ? { moved, to } : null
     })
-    if (!state) return false
-    const willRetry = state === 'retry'
-    const row = await this.db.prisma.job.findUnique({ where: { id: job.id }, select: { attempts: true } })
-    await this.events.append(job.id, { type: 'error', message, willRetry })
-    if (willRetry) await this.events.append(job.id, { type: 'status', status: 'retrying', attempt: row?.attempts ?? 0 })
-    else await this.finish(job.id, 'failed', { error: 'The process running this job stopped and no retries remain; retry it.' })
+    if (!outcome) return false
+    this.transitions.announce(job.id, outcome.to)
+    if (outcome.to === 'failed') await this.settled(outcome.moved, 'failed', 'The process running this job stopped and no retries remain; retry it.')
     return true
   }
 
   /**
-   * Brings job rows in line with pg-boss after crashes: a row left "running" whose job pg-boss
-   * already retries becomes "retrying", and one with no retries left becomes "failed".
+   * Brings job rows in line with pg-boss after crashes: a row still held by a run whose delivery
+   * pg-boss already retries waits for that retry, and a row whose delivery ended (or never was
+   * sent) ends too.
    */
   async reconcile(): Promise<number> {
     if (!this.boss) return 0
     const stale = await this.db.prisma.job.findMany({
-      where: { status: { in: ['queued', 'running', 'retrying'] }, createdAt: { lt: new Date(Date.now() - 5000) } },
-      select: { id: true, kind: true, status: true },
+      where: { status: { in: ['queued', 'dispatched', 'running', 'retrying'] }, createdAt: { lt: new Date(Date.now() - 5000) } },
+      select: { id: true, kind: true, status: true, runId: true, deliveryId: true },
       take: 500,
     })
     let changed = 0
     for (const row of stale) {
       if (this.running.has(row.id)) continue
-      const bossJob = await this.boss.getJobById(row.kind, row.id)
+      const bossJob = await this.boss.getJobById(row.kind, row.deliveryId ?? row.id)
       const state = bossJob?.state
       if (state === 'active' || state === 'created') continue
+      const remote = this.definitions.get(row.kind as JobKind)?.lifecycle === 'remote'
       if (state === 'retry') {
-        if (row.status === 'running') {
-          await this.events.append(row.id, { type: 'error', message: 'The process running this job stopped; it will be retried.', willRetry: true })
-          await this.db.prisma.job.update({ where: { id: row.id }, data: { status: 'retrying' } })
-          changed++
+        if (row.runId) {
+          const message = 'The process running this job stopped; it will be retried.'
+          if (await this.transitions.move(row.id, remote ? 'queued' : 'retrying', { runId: row.runId, error: message, release: true, before: [{ type: 'error', message, willRetry: true }] })) changed++
         }
         continue
       }
-      const error = state === 'completed'
-        ? 'The job finished without recording its result; retry it.'
-        : 'The process running this job stopped and no retries remain; retry it.'
-      if (state === 'cancelled') await this.finish(row.id, 'cancelled', { error: 'Cancelled.' })
-      else await this.finish(row.id, 'failed', { error })
-      changed++
+      const [to, error] = state === 'cancelled'
+        ? ['cancelled', 'Cancelled.'] as const
+        : ['failed', state === 'completed' ? 'The job finished without recording its result; retry it.' : 'The process running this job stopped and no retries remain; retry it.'] as const
+      const moved = await this.transitions.move(row.id, to, { error })
+      if (moved) {
+        await this.settled(moved, to, error)
+        changed++
+      }
     }
     return changed
   }
@@ -385,12 +456,3 @@ export class JobQueue {
   }
 }
 
-/**
- * Bad input (an AppError) is never retried, unless it says it is transient (a server that was
- * down or answered 5xx); any other error is retried.
- */
-function isRetryable(error: unknown): boolean {
-  if ((error as { transient?: unknown } | null)?.transient === true) return true
-  if ((error as { transient?: unknown } | null)?.transient === false) return false
-  return !isAppError(error)
-}

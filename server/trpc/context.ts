@@ -4,6 +4,9 @@ import type { AssetService } from '../services/assets/assets.service'
 import type { JobQueue } from '../jobs/queue'
 import type { Database } from '../db/connect'
 import type { GenerationService } from '../services/generations/generations.service'
+import type { ComfyServerService } from '../services/generations/servers.service'
+import type { WorkflowService } from '../services/generations/workflows.service'
+import type { JobService } from '../services/jobs/jobs.service'
 
 /** Everything a procedure may use; built per request by the HTTP adapter, or directly in tests. */
 export interface Services {
@@ -12,8 +15,11 @@ export interface Services {
   projects: ProjectService
   assets: AssetService
   queue: JobQueue
-  /** ComfyUI generations; absent in processes and tests that do not use them. */
+  jobs: JobService
+  /** ComfyUI generations, servers and workflows; absent in processes and tests that do not use them. */
   generations?: GenerationService
+  comfyServers?: ComfyServerService
+  workflows?: WorkflowService
   version: string
 }
 

@@ -58,6 +58,7 @@ export const manifestSchema = z.object({
 export type TemplateManifest = z.infer<typeof manifestSchema>
 export type TemplateManifestInput = z.input<typeof manifestSchema>
 
+/** A generation's status is its job's (shared/jobs.ts); work placed on ComfyUI is never `retrying`, it is queued again. */
 export const GENERATION_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled'] as const
 export const generationStatusSchema = z.enum(GENERATION_STATUSES)
 export type GenerationStatus = z.infer<typeof generationStatusSchema>
@@ -74,21 +75,3 @@ export const generationProgressSchema = z.object({
   ahead: z.number().optional(),
 })
 export type GenerationProgress = z.infer<typeof generationProgressSchema>
-
-/** What `comfy.generations.watch` streams. */
-export const generationEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('status'), status: generationStatusSchema, attempt: z.number().int().min(0), error: z.string().optional(), serverId: z.string().optional() }),
-  z.object({ type: z.literal('progress'), progress: generationProgressSchema }),
-  /** A sampler preview as a data URL (small JPEG/PNG). */
-  z.object({ type: z.literal('preview'), node: z.string().optional(), dataUrl: z.string() }),
-  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
-  z.object({ type: z.literal('outputs'), assetIds: z.array(z.string()) }),
-])
-export type GenerationEvent = z.infer<typeof generationEventSchema>
-
-export interface GenerationEventEnvelope {
-  id: number
-  generationId: string
-  at: string
-  event: GenerationEvent
-}

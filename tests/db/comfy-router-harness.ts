@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AuthService } from '../../server/services/auth/auth.service'
 import { ProjectService } from '../../server/services/projects/projects.service'
+import { JobService } from '../../server/services/jobs/jobs.service'
 import { createCallerFactory } from '../../server/trpc/init'
 import { createContextInner, type Services } from '../../server/trpc/context'
 import { appRouter } from '../../server/trpc/routers'
@@ -23,7 +24,7 @@ export async function startComfyRouters(backend: Backend): Promise<{ lattice: La
   const lattice = await startLattice(ctx.db, dir)
   const gpu = await startStandIn()
   const auth = new AuthService(ctx.db)
-  const services: Services = { db: ctx.db, auth, projects: new ProjectService(ctx.db), assets: lattice.assets, queue: lattice.queue, generations: lattice.service, version: 'test' }
+  const services: Services = { db: ctx.db, auth, projects: new ProjectService(ctx.db), assets: lattice.assets, queue: lattice.queue, jobs: new JobService(ctx.db, lattice.queue), generations: lattice.service, comfyServers: lattice.servers, workflows: lattice.workflows, version: 'test' }
   const caller = async (email: string, role?: 'admin') => createCaller(createContextInner(services, await auth.createUser({ email, password: 'password-x', role })))
   return {
     lattice, gpu,

@@ -24,7 +24,7 @@ describe.each(BACKENDS)('the output size limit on %s', (backend) => {
     // Uploads may be far larger: the two limits are separate.
     lattice = await startLattice(ctx.db, dir, { maxOutputBytes: LIMIT })
     gpu = await startStandIn()
-    await useServers(ctx.db, lattice.service, [gpu])
+    await useServers(ctx.db, lattice, [gpu])
   })
   afterAll(async () => {
     await lattice?.stop()
@@ -35,7 +35,7 @@ describe.each(BACKENDS)('the output size limit on %s', (backend) => {
 
   it('fails a generation whose output is over LATTICE_MAX_OUTPUT_MB, naming the limit, without retrying or keeping any of it', async () => {
     const created = await lattice.service.create(owner, { templateId: 'text-to-image', params: { steps: 1, width: 256, height: 256 } })
-    const events = await settle(lattice.service, created.id)
+    const events = await settle(lattice, created.id)
     const done = await lattice.service.get(owner, created.id)
     expect(done).toMatchObject({ status: 'failed', errorKind: 'output_too_large', attempts: 1, outputs: [] })
     expect(done.error).toContain(`over the ${LIMIT} B limit for outputs`)

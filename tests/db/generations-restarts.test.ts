@@ -44,19 +44,19 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
   it('finishes a generation exactly once when the Lattice process running it stops mid-run and another starts', async () => {
     const gpu = await standIn()
     const first = await lattice()
-    await useServers(ctx.db, first.service, [gpu])
+    await useServers(ctx.db, first, [gpu])
     gpu.behave('KSampler', { delayMs: 2000, steps: 20 })
     const created = await first.service.create(owner, { templateId: 'text-to-image' })
-    await eventMatching(first.service, created.id, (e) => e.event.type === 'progress' && e.event.progress.step !== undefined)
+    await eventMatching(first, created.id, (e) => e.event.type === 'progress' && e.event.step !== undefined)
     // A second one waits for the server's only slot when the process stops: it must not be lost or cancelled.
     const waiting = await first.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
-    const firstJob = await ctx.db.prisma.job.findUniqueOrThrow({ where: { id: waiting.jobId! } })
-    while ((await ctx.db.prisma.job.findUniqueOrThrow({ where: { id: firstJob.id } })).status !== 'running') await new Promise((resolve) => setTimeout(resolve, 20))
+    // It waits in the queue (holding no worker slot) for the server's only place.
+    expect((await ctx.db.prisma.job.findUniqueOrThrow({ where: { id: waiting.jobId } })).status).toBe('queued')
     await first.stop()
     // The prompt keeps running on ComfyUI while no Lattice watches it.
     expect(gpu.interrupts).toEqual([])
     const second = await lattice()
-    const events = await settle(second.service, created.id)
+    const events = await settle(second, created.id)
     const done = await second.service.get(owner, created.id)
     // The second run re-attached to the prompt ComfyUI was still running.
     expect(done).toMatchObject({ status: 'succeeded', attempts: 2 })
@@ -64,7 +64,7 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     expect(gpu.queued.filter((id) => id === created.id)).toHaveLength(1)
     expect(statusesOf(events).filter((s) => s === 'succeeded')).toHaveLength(1)
     expect(await ctx.db.prisma.asset.count({ where: { id: { in: done.outputs } } })).toBe(1)
-    await settle(second.service, waiting.id)
+    await settle(second, waiting.id)
     expect(await second.service.get(owner, waiting.id)).toMatchObject({ status: 'succeeded' })
     expect(gpu.queued.filter((id) => id === waiting.id)).toHaveLength(1)
   })
@@ -72,12 +72,13 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
   it('submits a generation whose run died after choosing a server but before ComfyUI had the prompt', async () => {
     const gpu = await standIn()
     const front = await lattice({ worker: false })
-    const [serverId] = await useServers(ctx.db, front.service, [gpu])
+    const [serverId] = await useServers(ctx.db, front, [gpu])
     const created = await front.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
     // What a process killed between recording its choice of server and submitting leaves behind.
-    await ctx.db.prisma.generation.update({ where: { id: created.id }, data: { status: 'dispatched', serverId, promptId: created.id } })
+    await ctx.db.prisma.generation.update({ where: { id: created.id }, data: { serverId, promptId: created.id } })
+    await ctx.db.prisma.job.update({ where: { id: created.jobId }, data: { status: 'dispatched' } })
     const worker = await lattice()
-    await settle(worker.service, created.id)
+    await settle(worker, created.id)
     expect(await worker.service.get(owner, created.id)).toMatchObject({ status: 'succeeded', serverId, attempts: 1 })
     expect(gpu.queued).toEqual([created.id])
   })
@@ -86,17 +87,17 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     const gpus = [await standIn(), await standIn()]
     const a = await lattice()
     const b = await lattice()
-    await useServers(ctx.db, a.service, gpus, 2)
+    await useServers(ctx.db, a, gpus, 2)
     for (const gpu of gpus) gpu.behave('KSampler', { delayMs: 200, steps: 2 })
     const created = []
     for (let i = 0; i < 8; i++) created.push(await (i % 2 ? a : b).service.create(owner, { templateId: 'text-to-image', params: { steps: 2 } }))
-    await Promise.all(created.map((g) => settle(a.service, g.id)))
+    await Promise.all(created.map((g) => settle(a, g.id)))
     const queued = gpus.flatMap((g) => g.queued)
     expect([...queued].sort()).toEqual(created.map((g) => g.id).sort())
     for (const g of created) expect((await a.service.get(owner, g.id)).status).toBe('succeeded')
     // Each job ran once, on its first attempt (its row ends just after the generation does).
-    for (const g of created) for await (const _ of a.queue.events.watch(g.jobId!, 0)) { /* until the job ends */ }
-    const jobs = await ctx.db.prisma.job.findMany({ where: { id: { in: created.map((g) => g.jobId!) } } })
+    for (const g of created) for await (const _ of a.queue.events.watch(g.jobId, 0)) { /* until the job ends */ }
+    const jobs = await ctx.db.prisma.job.findMany({ where: { id: { in: created.map((g) => g.jobId) } } })
     expect(jobs.every((j) => j.status === 'succeeded' && j.attempts === 1)).toBe(true)
   })
 
@@ -116,10 +117,10 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     try {
       const gpu = await standIn()
       const l = await lattice({ webhookSecret: secret })
-      await useServers(ctx.db, l.service, [gpu])
+      await useServers(ctx.db, l, [gpu])
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
       const created = await l.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 }, webhookUrl: url })
-      await settle(l.service, created.id)
+      await settle(l, created.id)
       while (received.length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
       expect(received.map((r) => r.status)).toEqual([503, 204])
       for (const delivery of received) {
@@ -133,7 +134,7 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
       // A failure is announced too.
       gpu.failNode('KSampler', 'oom')
       const failing = await l.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 }, webhookUrl: url })
-      await settle(l.service, failing.id)
+      await settle(l, failing.id)
       while (received.length < 3) await new Promise((resolve) => setTimeout(resolve, 50))
       const failure = JSON.parse(received[2]!.body) as { event: string; generation: { id: string; errorKind: string; error: string } }
       expect(failure).toMatchObject({ event: 'generation.failed', generation: { id: failing.id, errorKind: 'out_of_memory', error: expect.stringContaining('GPU memory') } })
@@ -145,7 +146,7 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
   it('pauses the queue with a reason when storage is full, and continues after resume', async () => {
     const gpu = await standIn()
     const l = await lattice()
-    await useServers(ctx.db, l.service, [gpu])
+    await useServers(ctx.db, l, [gpu])
     // Writing the result into the data folder fails as a full disk does.
     let full = true
     const ingest = l.assets.ingest.bind(l.assets)
@@ -154,13 +155,13 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
       return ingest(...args)
     }
     const created = await l.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
-    await eventMatching(l.service, created.id, (e) => e.event.type === 'status' && e.event.status === 'queued' && (e.event.error ?? '').includes('Storage is full'))
-    const { paused } = await l.service.listServers()
+    await eventMatching(l, created.id, (e) => e.event.type === 'status' && e.event.status === 'queued' && (e.event.error ?? '').includes('Storage is full'))
+    const { paused } = await l.servers.list()
     expect(paused?.reason).toContain('Storage is full')
     full = false
-    await l.service.resume()
-    await settle(l.service, created.id)
+    await l.servers.resume()
+    await settle(l, created.id)
     expect((await l.service.get(owner, created.id)).status).toBe('succeeded')
-    expect((await l.service.listServers()).paused).toBeNull()
+    expect((await l.servers.list()).paused).toBeNull()
   })
 })

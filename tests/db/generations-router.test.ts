@@ -3,13 +3,13 @@ import type { ComfyStandIn } from '../comfy/stand-in/server'
 import { BACKENDS } from './harness'
 import { startComfyRouters, type Caller } from './comfy-router-harness'
 import { settle, type Lattice } from './generations-harness'
-import type { GenerationEventEnvelope } from '../../shared/comfy/manifest'
+import type { JobEventEnvelope } from '../../shared/jobs'
 import textToImage from '../../workflows/text-to-image/workflow.json'
 
 /** In process, a tracked() event arrives as the raw `[id, data, symbol]` envelope; over HTTP as `{id, data}`. */
-function unwrap(event: unknown): { id: string; data: GenerationEventEnvelope } {
-  if (Array.isArray(event)) return { id: String(event[0]), data: event[1] as GenerationEventEnvelope }
-  return event as { id: string; data: GenerationEventEnvelope }
+function unwrap(event: unknown): { id: string; data: JobEventEnvelope } {
+  if (Array.isArray(event)) return { id: String(event[0]), data: event[1] as JobEventEnvelope }
+  return event as { id: string; data: JobEventEnvelope }
 }
 
 describe.each(BACKENDS)('comfy router on %s', (backend) => {
@@ -79,11 +79,11 @@ describe.each(BACKENDS)('comfy router on %s', (backend) => {
   it('lists generations with filters and cursor pages, and keeps them private to their owner', async () => {
     gpu.failNode('KSampler', 'error')
     const failed = await user.comfy.generations.create({ templateId: 'text-to-image', params: { steps: 1 } })
-    await settle(lattice.service, failed.id)
+    await settle(lattice, failed.id)
     gpu.executor.failures.clear()
     const made = []
     for (let i = 0; i < 3; i++) made.push(await user.comfy.generations.create({ templateId: 'text-to-image', params: { steps: 1 } }))
-    await Promise.all(made.map((g) => settle(lattice.service, g.id)))
+    await Promise.all(made.map((g) => settle(lattice, g.id)))
     const onlyFailed = await user.comfy.generations.list({ status: ['failed'] })
     expect(onlyFailed.items.map((g) => g.id)).toEqual([failed.id])
     const pages: string[] = []

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AuthService } from '../../server/services/auth/auth.service'
 import { ProjectService } from '../../server/services/projects/projects.service'
+import { JobService } from '../../server/services/jobs/jobs.service'
 import { AssetService } from '../../server/services/assets/assets.service'
 import { JobQueue } from '../../server/jobs/queue'
 import { DataLayout } from '../../server/storage/paths'
@@ -19,7 +20,7 @@ async function routerServices(backend: Backend): Promise<{ services: Services; d
   const ctx = await freshDatabase(backend)
   const dir = await mkdtemp(join(tmpdir(), 'lattice-routers-'))
   const queue = new JobQueue(ctx.db, [], { worker: false })
-  const services: Services = { db: ctx.db, auth: new AuthService(ctx.db), projects: new ProjectService(ctx.db), assets: new AssetService(ctx.db, new DataLayout(dir), queue, 1024), queue, version: 'test' }
+  const services: Services = { db: ctx.db, auth: new AuthService(ctx.db), projects: new ProjectService(ctx.db), assets: new AssetService(ctx.db, new DataLayout(dir), queue, 1024), queue, jobs: new JobService(ctx.db, queue), version: 'test' }
   return { services, dispose: async () => { await ctx.dispose(); await rm(dir, { recursive: true, force: true }) } }
 }
 

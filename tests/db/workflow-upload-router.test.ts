@@ -60,7 +60,7 @@ describe.each(BACKENDS)('uploading and mapping workflows on %s', (backend) => {
     expect((await other.comfy.templates.list()).some((t) => t.id === id)).toBe(false)
 
     const created = await user.comfy.generations.create({ templateId: id, params: { prompt: 'a lantern in fog', images: 2, steps: 3 } })
-    await settle(lattice.service, created.id)
+    await settle(lattice, created.id)
     expect(await user.comfy.generations.get({ id: created.id })).toMatchObject({ status: 'succeeded', templateName: 'Lantern flow' })
     const sent = gpu.received.find((r) => r.promptId === created.id)!.body.prompt as Workflow
     expect(sent['6']!.inputs.text).toBe('a lantern in fog')
@@ -94,7 +94,7 @@ describe.each(BACKENDS)('uploading and mapping workflows on %s', (backend) => {
     expect(template.parameters.map((p) => p.name)).not.toContain('images')
     expect(template.parameters.find((p) => p.name === 'checkpoint')!.options).toEqual(['sd15.safetensors', 'sdxl_base.safetensors'])
     const created = await user.comfy.generations.create({ templateId: id, params: { subject: 'a moth at a window', steps: 2 } })
-    await settle(lattice.service, created.id)
+    await settle(lattice, created.id)
     expect((gpu.received.find((r) => r.promptId === created.id)!.body.prompt as Workflow)['6']!.inputs.text).toBe('a moth at a window')
   })
 

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLatticeClient, type GenerationEventEnvelope, type LatticeClient } from '../../client'
+import { createLatticeClient, type JobEventEnvelope, type LatticeClient } from '../../client'
 import { ComfyStandIn } from '../comfy/stand-in/server'
 import { MODELS } from '../db/generations-harness'
 import { BOOTSTRAP_TOKEN, startServer, type RunningServer } from './server'
@@ -30,10 +30,10 @@ describe('ComfyUI generations on the built server', () => {
     const { servers } = await lattice.api.comfy.servers.list.query()
     expect(servers).toEqual([expect.objectContaining({ url: gpu.url, source: 'env', enabled: true })])
     const created = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params: { prompt: 'a paper boat', steps: 4, width: 64, height: 64 } })
-    const events: GenerationEventEnvelope[] = []
+    const events: JobEventEnvelope[] = []
     expect(await lattice.waitForGeneration(created.id, (e) => events.push(e))).toBe('succeeded')
     expect(events.filter((e) => e.event.type === 'status').map((e) => (e.event as { status: string }).status)).toEqual(['queued', 'dispatched', 'running', 'succeeded'])
-    expect(events.some((e) => e.event.type === 'progress' && e.event.progress.max === 4)).toBe(true)
+    expect(events.some((e) => e.event.type === 'progress' && e.event.max === 4)).toBe(true)
     const done = await lattice.api.comfy.generations.get.query({ id: created.id })
     const bytes = await lattice.downloadAsset(done.outputs[0]!)
     expect(Buffer.from(bytes.subarray(1, 4)).toString('latin1')).toBe('PNG')
@@ -44,7 +44,7 @@ describe('ComfyUI generations on the built server', () => {
     const created = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params: { steps: 40 } })
     await new Promise<void>((resolve, reject) => {
       const subscription = lattice.api.comfy.generations.watch.subscribe({ id: created.id }, {
-        onData: ({ data }) => { if (data.event.type === 'progress' && data.event.progress.step !== undefined) { subscription.unsubscribe(); resolve() } },
+        onData: ({ data }) => { if (data.event.type === 'progress' && data.event.step !== undefined) { subscription.unsubscribe(); resolve() } },
         onError: reject,
       })
     })
@@ -63,7 +63,7 @@ describe('ComfyUI generations on the built server', () => {
     const created = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params: { steps: 40, seed: 4242 } })
     await new Promise<void>((resolve, reject) => {
       const subscription = lattice.api.comfy.generations.watch.subscribe({ id: created.id }, {
-        onData: ({ data }) => { if (data.event.type === 'progress' && data.event.progress.step !== undefined) { subscription.unsubscribe(); resolve() } },
+        onData: ({ data }) => { if (data.event.type === 'progress' && data.event.step !== undefined) { subscription.unsubscribe(); resolve() } },
         onError: reject,
       })
     })

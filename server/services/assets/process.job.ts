@@ -26,8 +26,9 @@ export function assetProcessJob(db: Database, assets: AssetService, layout: Data
       await db.prisma.asset.update({ where: { id: asset.id }, data: { kind: result.kind, mime: result.mime, metadata: result.metadata, hasThumbnail: result.hasThumbnail, status: 'ready', error: null } })
       return { assetId: asset.id, kind: result.kind, metadata: result.metadata as Record<string, unknown>, hasThumbnail: result.hasThumbnail }
     },
-    async onSettledUnsuccessfully(input, status, error) {
-      await db.prisma.asset.updateMany({ where: { id: input.assetId, status: 'processing' }, data: { status: 'failed', error: status === 'cancelled' ? 'Processing was cancelled.' : error } })
+    async onSettled(input, status, error) {
+      if (status === 'succeeded') return
+      await db.prisma.asset.updateMany({ where: { id: input.assetId, status: 'processing' }, data: { status: 'failed', error: status === 'cancelled' ? 'Processing was cancelled.' : error ?? 'Processing failed.' } })
     },
   }
 }

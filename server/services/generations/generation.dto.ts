@@ -1,4 +1,5 @@
-import { generationProgressSchema, type GenerationProgress, type GenerationStatus } from '../../../shared/comfy/manifest'
+import { jobProgressDetailSchema } from '../../../shared/jobs'
+import type { GenerationProgress, GenerationStatus } from '../../../shared/comfy/manifest'
 
 /** How inputs are stored: the asset and the node input it goes to (kept with the generation, so a run never needs the template again). */
 export type StoredInputs = Record<string, { assetId: string; node: string; input: string }>
@@ -9,6 +10,7 @@ export interface GenerationInfo {
   templateName: string
   params: Record<string, unknown>
   inputs: Record<string, string>
+  /** Its job's status. */
   status: GenerationStatus
   serverId: string | null
   promptId: string | null
@@ -20,42 +22,45 @@ export interface GenerationInfo {
   /** Asset ids of the results. */
   outputs: string[]
   webhookUrl: string | null
-  jobId: string | null
+  /** The job that runs it, for its whole life (`jobs.watch` streams its events). */
+  jobId: string
   queuedAt: Date
   startedAt: Date | null
   finishedAt: Date | null
   durationMs: number | null
 }
 
-interface Row {
-  id: string; templateId: string; templateName: string; params: unknown; inputs: unknown; status: string; serverId: string | null; promptId: string | null
-  progress: unknown; error: string | null; errorKind: string | null; attempts: number; timeoutSeconds: number; outputs: unknown; webhookUrl: string | null
-  jobId: string | null; queuedAt: Date; startedAt: Date | null; finishedAt: Date | null
+export interface GenerationRow {
+  id: string; templateId: string; templateName: string; params: unknown; inputs: unknown; serverId: string | null; promptId: string | null
+  timeoutSeconds: number; outputs: unknown; webhookUrl: string | null; jobId: string; queuedAt: Date
+  job: { status: string; progress: number; progressDetail: unknown; error: string | null; errorKind: string | null; attempts: number; startedAt: Date | null; finishedAt: Date | null }
 }
 
-export function toGenerationInfo(row: Row): GenerationInfo {
-  const progress = generationProgressSchema.safeParse(row.progress)
+export function toGenerationInfo(row: GenerationRow): GenerationInfo {
+  const { job } = row
+  const detail = jobProgressDetailSchema.safeParse(job.progressDetail)
+  const { node, classType, step, max, ahead } = detail.success ? detail.data : {}
   return {
     id: row.id,
     templateId: row.templateId,
     templateName: row.templateName,
     params: (row.params ?? {}) as Record<string, unknown>,
     inputs: Object.fromEntries(Object.entries((row.inputs ?? {}) as StoredInputs).map(([name, value]) => [name, value.assetId])),
-    status: row.status as GenerationStatus,
+    status: job.status as GenerationStatus,
     serverId: row.serverId,
     promptId: row.promptId,
-    progress: progress.success ? progress.data : { fraction: 0 },
-    error: row.error,
-    errorKind: row.errorKind,
-    attempts: row.attempts,
+    progress: { node, classType, step, max, ahead, fraction: job.progress },
+    error: job.error,
+    errorKind: job.errorKind,
+    attempts: job.attempts,
     timeoutSeconds: row.timeoutSeconds,
     outputs: Array.isArray(row.outputs) ? (row.outputs as string[]) : [],
     webhookUrl: row.webhookUrl,
     jobId: row.jobId,
     queuedAt: row.queuedAt,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-    durationMs: row.startedAt && row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    durationMs: job.startedAt && job.finishedAt ? job.finishedAt.getTime() - job.startedAt.getTime() : null,
   }
 }
 

@@ -48,6 +48,8 @@ export class ComfyPool {
   private timer?: NodeJS.Timeout
   private readonly clientId = `lattice-${randomUUID()}`
   private closed = false
+  private syncedAt = Number.NEGATIVE_INFINITY
+  private syncing: Promise<ServerRow[]> | null = null
 
   constructor(private readonly db: Database, private readonly options: PoolOptions = {}) {}
 
@@ -67,9 +69,21 @@ export class ComfyPool {
     this.entries.clear()
   }
 
+  /**
+   * Re-reads the rows unless they were read within `maxAgeMs`: servers changed on this instance
+   * are synced at once, those changed on another instance are seen within that time.
+   */
+  async syncIfStale(maxAgeMs = 1000): Promise<void> {
+    if (performance.now() - this.syncedAt < maxAgeMs) return
+    this.syncing ??= this.sync().finally(() => { this.syncing = null })
+    await this.syncing
+  }
+
   /** Re-reads server rows; opens connections for new or changed servers, closes removed ones. */
   async sync(): Promise<ServerRow[]> {
+    const readAt = performance.now()
     const rows = await this.db.prisma.comfyServer.findMany({ orderBy: { createdAt: 'asc' } })
+    this.syncedAt = readAt
     if (this.closed) return rows
     const seen = new Set<string>()
     for (const row of rows) {
@@ -84,7 +98,7 @@ export class ComfyPool {
         this.entries.delete(row.id)
       }
       // Disabled servers get no new connection; one already open stays, so runs there can finish.
-      if (row.enabled) this.entries.set(row.id, { row, connection: this.open(row) })
+      if (row.enabled) this.entries.set(row.id, this.open(row))
     }
     for (const [id, entry] of this.entries) {
       if (!seen.has(id)) {
@@ -95,14 +109,32 @@ export class ComfyPool {
     return rows
   }
 
-  private open(row: ServerRow): ComfyConnection {
-    return openComfyConnection({
+  /**
+   * Opens a server's connection. Its socket keeps the entry's health current between the
+   * background reads: ComfyUI announces every queue change to every client (`status`), and a
+   * dropped socket means the server is not reachable until it greets us again.
+   */
+  private open(row: ServerRow): Entry {
+    const connection = openComfyConnection({
       baseUrl: row.url,
       clientId: this.clientId,
       headers: parseAuthHeader(row.authHeader),
       httpTimeoutMs: this.options.httpTimeoutMs ?? 15_000,
       socketBackoff: this.options.socketBackoff,
     })
+    const entry: Entry = { row, connection }
+    connection.socket.on('message', (message) => {
+      if (message.type !== 'status') return
+      const queueDepth = message.data.status?.exec_info?.queue_remaining
+      if (typeof queueDepth !== 'number') return
+      const known = entry.health?.reachable ? entry.health : undefined
+      entry.health = { ...known, reachable: true, queueDepth, checkedAt: new Date().toISOString() }
+    })
+    connection.socket.on('close', () => {
+      if (this.closed) return
+      entry.health = { reachable: false, error: `The connection to ComfyUI at ${row.url} dropped; Lattice reconnects when it answers again.`, checkedAt: new Date().toISOString() }
+    })
+    return entry
   }
 
   /**
@@ -115,12 +147,17 @@ export class ComfyPool {
     if (!entry && !this.closed) {
       const row = await this.db.prisma.comfyServer.findUnique({ where: { id: serverId } })
       if (row) {
-        entry = this.entries.get(serverId) ?? { row, connection: this.open(row) }
+        entry = this.entries.get(serverId) ?? this.open(row)
         this.entries.set(serverId, entry)
       }
     }
     if (!entry) throw new AppError('NOT_FOUND', 'That ComfyUI server was removed. Retry the generation to run it on another server.')
     return entry.connection
+  }
+
+  /** A server's row as last synced (disabled ones too, while a connection to them is open). */
+  server(serverId: string): ServerRow | undefined {
+    return this.entries.get(serverId)?.row
   }
 
   enabledServers(): ServerRow[] {
@@ -137,6 +174,26 @@ export class ComfyPool {
       const health = await getHealth(entry.connection.http).catch((error: Error) => ({ reachable: false as const, error: error.message }))
       entry.health = { ...health, checkedAt: new Date().toISOString() }
     }))
+  }
+
+  /** Reads the health of servers never checked yet (just added); the others are kept current in the background. */
+  async refreshUnknownHealth(): Promise<void> {
+    const unknown = this.enabledServers().filter((s) => !this.health(s.id))
+    await Promise.all(unknown.map((s) => this.refreshHealth(s.id)))
+  }
+
+  /** The node types a server lacks, from its cached object_info (read again before saying one is missing). */
+  async missingNodeTypes(serverId: string, classTypes: string[]): Promise<string[]> {
+    const connection = await this.connection(serverId)
+    let info = await connection.objectInfo.get()
+    if (classTypes.some((c) => !info[c])) info = await connection.objectInfo.refresh()
+    return classTypes.filter((c) => !info[c])
+  }
+
+  /** Records that a server could not be reached just now, so the next choice avoids it until it answers again. */
+  markUnreachable(serverId: string, error: string): void {
+    const entry = this.entries.get(serverId)
+    if (entry) entry.health = { reachable: false, error, checkedAt: new Date().toISOString() }
   }
 
   /** Health of one server right now, for `servers.test` (no connection kept). */

@@ -30,7 +30,7 @@ export function comfyWebhookJob(db: Database, options: WebhookJobOptions = {}): 
     expireInSeconds: 120,
     concurrency: 4,
     async run({ input, attempt }) {
-      const row = await db.prisma.generation.findUnique({ where: { id: input.generationId } })
+      const row = await db.prisma.generation.findUnique({ where: { id: input.generationId }, include: { job: true } })
       if (!row) return { skipped: 'deleted' }
       const generation = toGenerationInfo(row)
       const body = JSON.stringify({ event: `generation.${generation.status}`, attempt, generation })

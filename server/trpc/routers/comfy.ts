@@ -9,10 +9,10 @@ const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   return next()
 })
 
-function generations(ctx: Context) {
-  const service = ctx.services.generations
-  if (!service) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Generations are not available in this process.' })
-  return service
+function comfy(ctx: Context) {
+  const { generations, comfyServers, workflows } = ctx.services
+  if (!generations || !comfyServers || !workflows) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Generations are not available in this process.' })
+  return { generations, servers: comfyServers, workflows }
 }
 
 const id = z.object({ id: z.uuid('Generation ids are UUIDs.') })
@@ -24,11 +24,11 @@ const params = z.record(z.string(), z.union([z.string().max(20_000), z.number(),
 /** ComfyUI: templates, uploaded workflows, generations and the servers they run on. */
 export const comfyRouter = router({
   templates: router({
-    list: authedProcedure.query(({ ctx }) => generations(ctx).listTemplates(ctx.user.id)),
+    list: authedProcedure.query(({ ctx }) => comfy(ctx).workflows.list(ctx.user.id)),
     /** With choices (checkpoints, samplers, …) read from a server's object_info: the given one or the first that answers. */
     get: authedProcedure
       .input(z.object({ id: z.string().min(1).max(100), serverId: z.uuid().optional() }))
-      .query(({ ctx, input }) => generations(ctx).getTemplate(ctx.user.id, input.id, input.serverId)),
+      .query(({ ctx, input }) => comfy(ctx).workflows.get(ctx.user.id, input.id, input.serverId)),
   }),
   workflows: router({
     /**
@@ -38,25 +38,21 @@ export const comfyRouter = router({
      */
     inspect: authedProcedure
       .input(z.object({ workflow: z.unknown(), name: z.string().trim().max(100).optional() }))
-      .mutation(({ ctx, input }) => generations(ctx).inspectWorkflow(input.workflow, input.name)),
+      .mutation(({ ctx, input }) => comfy(ctx).workflows.inspect(input.workflow, input.name)),
     /** An API-format workflow ("Export (API)" in ComfyUI) with its parameter mapping (a manifest). */
     upload: authedProcedure
       .input(z.object({ name: z.string().trim().min(1).max(100), workflow: z.record(z.string(), z.unknown()), manifest: z.record(z.string(), z.unknown()) }))
-      .mutation(async ({ ctx, input }) => {
-        const template = await generations(ctx).templates.upload(ctx.user.id, input)
-        return { id: template.id, name: template.manifest.name }
-      }),
+      .mutation(({ ctx, input }) => comfy(ctx).workflows.upload(ctx.user.id, input)),
     /** One of your uploaded workflows with its mapping and inputs, to re-map it. */
-    get: authedProcedure.input(workflowId).query(({ ctx, input }) => generations(ctx).getWorkflow(ctx.user.id, input.id)),
+    get: authedProcedure.input(workflowId).query(({ ctx, input }) => comfy(ctx).workflows.getUploaded(ctx.user.id, input.id)),
     /** A new mapping for one of your uploaded workflows (optionally a new name or workflow). */
     update: authedProcedure
       .input(workflowId.extend({ name: z.string().trim().min(1).max(100).optional(), workflow: z.record(z.string(), z.unknown()).optional(), manifest: z.record(z.string(), z.unknown()) }))
-      .mutation(async ({ ctx, input }) => {
+      .mutation(({ ctx, input }) => {
         const { id: templateId, ...changes } = input
-        const template = await generations(ctx).templates.update(ctx.user.id, templateId, changes)
-        return { id: template.id, name: template.manifest.name }
+        return comfy(ctx).workflows.update(ctx.user.id, templateId, changes)
       }),
-    remove: authedProcedure.input(workflowId).mutation(({ ctx, input }) => generations(ctx).templates.remove(ctx.user.id, input.id)),
+    remove: authedProcedure.input(workflowId).mutation(({ ctx, input }) => comfy(ctx).workflows.remove(ctx.user.id, input.id)),
   }),
   generations: router({
     create: authedProcedure
@@ -67,43 +63,45 @@ export const comfyRouter = router({
         timeoutSeconds: z.number().int().min(1).max(23 * 3600).optional(),
         webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
       }))
-      .mutation(({ ctx, input }) => generations(ctx).create(ctx.user.id, input)),
-    get: authedProcedure.input(id).query(({ ctx, input }) => generations(ctx).get(ctx.user.id, input.id)),
+      .mutation(({ ctx, input }) => comfy(ctx).generations.create(ctx.user.id, input)),
+    get: authedProcedure.input(id).query(({ ctx, input }) => comfy(ctx).generations.get(ctx.user.id, input.id)),
     list: authedProcedure
       .input(z.object({ status: z.array(generationStatusSchema).optional(), templateId: z.string().max(100).optional(), cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).optional() }).default({}))
-      .query(({ ctx, input }) => generations(ctx).list(ctx.user.id, input)),
-    cancel: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).cancel(ctx.user.id, input.id)),
-    retry: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).retry(ctx.user.id, input.id)),
-    delete: authedProcedure.input(id).mutation(({ ctx, input }) => generations(ctx).delete(ctx.user.id, input.id)),
-    /** Status, progress (node, step/max, fraction) and preview images; resumes after `lastEventId`. */
+      .query(({ ctx, input }) => comfy(ctx).generations.list(ctx.user.id, input)),
+    cancel: authedProcedure.input(id).mutation(({ ctx, input }) => comfy(ctx).generations.cancel(ctx.user.id, input.id)),
+    retry: authedProcedure.input(id).mutation(({ ctx, input }) => comfy(ctx).generations.retry(ctx.user.id, input.id)),
+    delete: authedProcedure.input(id).mutation(({ ctx, input }) => comfy(ctx).generations.delete(ctx.user.id, input.id)),
+    /**
+     * The generation's job events (as `jobs.watch` streams them for its `jobId`), addressed by the
+     * generation's id; resumes after `lastEventId`.
+     */
     watch: authedProcedure
       .input(z.object({ id: z.uuid(), lastEventId: z.string().nullish() }))
       .subscription(async function* ({ ctx, input, signal }) {
-        const service = generations(ctx)
-        await service.get(ctx.user.id, input.id)
-        for await (const envelope of service.events.watch(input.id, Number(input.lastEventId ?? 0) || 0, signal)) {
+        const generation = await comfy(ctx).generations.get(ctx.user.id, input.id)
+        for await (const envelope of ctx.services.jobs.watch(ctx.user.id, generation.jobId, Number(input.lastEventId ?? 0) || 0, signal)) {
           yield tracked(String(envelope.id), envelope)
         }
       }),
   }),
   servers: router({
     /** Every server with its health (reachable, version, GPU, VRAM, queue depth), and why the queue is paused if it is. */
-    list: authedProcedure.query(({ ctx }) => generations(ctx).listServers()),
+    list: authedProcedure.query(({ ctx }) => comfy(ctx).servers.list()),
     add: adminProcedure
       .input(z.object({ name: z.string().trim().min(1).max(100), url, authHeader, enabled: z.boolean().optional(), maxConcurrent: z.number().int().min(1).max(64).optional() }))
-      .mutation(async ({ ctx, input }) => ({ id: await generations(ctx).addServer(input) })),
+      .mutation(async ({ ctx, input }) => ({ id: await comfy(ctx).servers.add(input) })),
     update: adminProcedure
       .input(z.object({ id: z.uuid(), name: z.string().trim().min(1).max(100).optional(), url: url.optional(), authHeader, enabled: z.boolean().optional(), maxConcurrent: z.number().int().min(1).max(64).optional() }))
       .mutation(async ({ ctx, input }) => {
         const { id: serverId, ...changes } = input
         // `authHeader` undefined keeps the stored one; null clears it.
-        return { id: await generations(ctx).updateServer(serverId, changes) }
+        return { id: await comfy(ctx).servers.update(serverId, changes) }
       }),
-    remove: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => generations(ctx).removeServer(input.id)),
+    remove: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => comfy(ctx).servers.remove(input.id)),
     test: authedProcedure
       .input(z.object({ id: z.uuid().optional(), url: url.optional(), authHeader }))
-      .mutation(({ ctx, input }) => generations(ctx).testServer(input)),
+      .mutation(({ ctx, input }) => comfy(ctx).servers.test(input)),
     /** Lets generations start again after the queue paused itself (storage was full). */
-    resume: adminProcedure.mutation(({ ctx }) => generations(ctx).resume()),
+    resume: adminProcedure.mutation(({ ctx }) => comfy(ctx).servers.resume()),
   }),
 })

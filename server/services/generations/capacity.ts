@@ -1,0 +1,111 @@
+import type { Database } from '../../db/connect'
+import type { SqlExecutor } from '../../db/sql'
+import type { JobTransitions } from '../../jobs/transitions'
+import { JobCancelled } from '../../jobs/types'
+import { GenerationFailed, GenerationRetry, asRetry, noHealthyServer } from './failures'
+import type { GenerationPause } from './pause'
+import type { ComfyPool, ServerRow } from './pool'
+
+/**
+ * How many generations each server holds now, on every instance: placed there (dispatched or
+ * running) by a run that still holds its job. A generation whose run died gives its place back
+ * when it is handed back (or, left behind by an older version, as soon as no run holds it); its
+ * next run re-attaches to what the server still runs.
+ */
+export async function activeGenerationsPerServer(sql: SqlExecutor, serverIds: string[], except?: string): Promise<Map<string, number>> {
+  if (serverIds.length === 0) return new Map()
+  const { rows } = await sql.query<{ serverId: string; n: number }>(`SELECT g."serverId", count(*)::int AS n FROM "Generation" g JOIN "Job" j ON j.id = g."jobId"
+    WHERE j.status IN ('dispatched', 'running') AND j."runId" IS NOT NULL AND g."serverId" = ANY($1::text[]) AND ($2::text IS NULL OR g.id <> $2)
+    GROUP BY g."serverId"`, [serverIds, except ?? null])
+  return new Map(rows.map((r) => [r.serverId, Number(r.n)]))
+}
+
+/**
+ * Where generations can run: which servers are up and have room. Worker slots ask `canStart`
+ * before taking a generation, so generations waiting for room wait in the queue, not in a slot;
+ * `claim` then picks the least-loaded capable server in one transaction.
+ */
+export class ServerCapacity {
+  private counts: { value: Map<string, number>; at: number } | null = null
+
+  constructor(private readonly db: Database, private readonly pool: ComfyPool, private readonly pause: GenerationPause, private readonly transitions: JobTransitions, private readonly cacheMs = 250) {}
+
+  /**
+   * False only while the queue is paused, or every server known to be up is full. With no server
+   * up, a run starts anyway and reports why it cannot go on (it is retried, then fails).
+   */
+  async canStart(): Promise<boolean> {
+    if (await this.pause.reason()) return false
+    await this.pool.syncIfStale()
+    const candidates = this.pool.enabledServers().filter((s) => this.pool.health(s.id)?.reachable !== false)
+    if (candidates.length === 0) return true
+    const counts = await this.activeCounts(candidates)
+    return candidates.some((s) => (counts.get(s.id) ?? 0) < s.maxConcurrent)
+  }
+
+  /** A place was taken or given back here: the next check reads the database again. */
+  changed(): void {
+    this.counts = null
+  }
+
+  /**
+   * Chooses the least-loaded healthy server that has every node type, under its maxConcurrent,
+   * and records the choice (the generation's server and prompt id, its job `dispatched`) in one
+   * transaction serialised across instances by an advisory lock. Null when every capable server
+   * is full; throws a retry or a failure when no server can run it.
+   */
+  async claim(run: { generationId: string; jobId: string; runId: string; promptId: string; classTypes: string[] }): Promise<string | null> {
+    const { pool } = this
+    await pool.syncIfStale()
+    const servers = pool.enabledServers()
+    if (servers.length === 0) throw new GenerationRetry('No ComfyUI server is enabled. An admin adds or enables one in Settings → ComfyUI servers.', 'no_server')
+    await pool.refreshUnknownHealth()
+    let healthy = servers.filter((s) => pool.health(s.id)?.reachable)
+    if (healthy.length === 0) {
+      // Before giving up, ask them now rather than trust what the pool last heard.
+      await pool.refreshHealth()
+      healthy = servers.filter((s) => pool.health(s.id)?.reachable)
+    }
+    if (healthy.length === 0) throw asRetry(noHealthyServer(servers.map((s) => ({ name: s.name, health: pool.health(s.id) }))))
+    const capable: ServerRow[] = []
+    const lacking: string[] = []
+    for (const server of healthy) {
+      const missing = await pool.missingNodeTypes(server.id, run.classTypes)
+      if (missing.length === 0) capable.push(server)
+      else lacking.push(`${server.name} lacks ${missing.join(', ')}`)
+    }
+    if (capable.length === 0) {
+      const message = `No ComfyUI server has every node type this workflow needs (${lacking.join('; ')}). Install the missing custom nodes on a server, or use another workflow.`
+      if (healthy.length === servers.length) throw new GenerationFailed(message, 'missing_node')
+      throw new GenerationRetry(message, 'missing_node')
+    }
+    const chosen = await this.db.transaction(async (sql) => {
+      await sql.query('SELECT pg_advisory_xact_lock(72707370)::text AS locked')
+      const counts = await activeGenerationsPerServer(sql, capable.map((s) => s.id), run.generationId)
+      const pick = capable
+        .map((server) => {
+          const ours = counts.get(server.id) ?? 0
+          const health = pool.health(server.id)
+          return { server, ours, load: Math.max(ours, health?.reachable ? health.queueDepth : 0) }
+        })
+        .filter((c) => c.ours < c.server.maxConcurrent)
+        .sort((a, b) => a.load - b.load || a.ours - b.ours)[0]
+      if (!pick) return null
+      await sql.query('UPDATE "Generation" SET "serverId" = $2, "promptId" = $3 WHERE id = $1', [run.generationId, pick.server.id, run.promptId])
+      // Also from "dispatched" or "running": a run that died before ComfyUI had the prompt leaves it so.
+      const moved = await this.transitions.move(run.jobId, 'dispatched', { runId: run.runId, serverId: pick.server.id, error: null, errorKind: null, sql })
+      if (!moved) throw new JobCancelled()
+      return pick.server.id
+    })
+    this.changed()
+    if (chosen) this.transitions.announce(run.jobId, 'dispatched')
+    return chosen
+  }
+
+  private async activeCounts(servers: ServerRow[]): Promise<Map<string, number>> {
+    if (this.counts && performance.now() - this.counts.at < this.cacheMs) return this.counts.value
+    const value = await activeGenerationsPerServer(this.db.sql, servers.map((s) => s.id))
+    this.counts = { value, at: performance.now() }
+    return value
+  }
+}

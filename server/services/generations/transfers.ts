@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import { downloadOutput, isComfyError, uploadImage, type ComfyConnection, type Workflow } from '../../comfy'
+import type { AssetService } from '../assets/assets.service'
+import type { DataLayout } from '../../storage/paths'
+import { GenerationFailed, GenerationRetry } from './failures'
+import type { StoredInputs } from './generation.dto'
+import type { GenerationPause } from './pause'
+
+const ENOSPC = /ENOSPC|no space left on device/i
+
+/** Uploads the input assets and names them in the workflow's LoadImage nodes. */
+export async function withInputs(connection: ComfyConnection, assets: AssetService, ownerId: string, workflow: Workflow, inputs: StoredInputs, signal: AbortSignal): Promise<Workflow> {
+  const entries = Object.values(inputs)
+  if (entries.length === 0) return workflow
+  const copy = structuredClone(workflow)
+  for (const input of entries) {
+    const file = await assets.file(ownerId, input.assetId)
+    const ext = extname(file.name) || '.png'
+    const uploaded = await uploadImage(connection.http, file.path, { filename: `lattice-${file.hash.slice(0, 20)}${ext}`, subfolder: 'lattice', signal })
+    const node = copy[input.node]
+    if (!node) throw new GenerationFailed(`The workflow has no node #${input.node} for the input picture.`, 'invalid_workflow')
+    node.inputs[input.input] = uploaded.ref
+  }
+  return copy
+}
+
+/**
+ * Streams one output to storage and ingests it as an asset; a full disk pauses the queue, and an
+ * output over LATTICE_MAX_OUTPUT_MB fails the generation (nothing of it is kept).
+ */
+export async function storeOutput(connection: ComfyConnection, assets: AssetService, pause: GenerationPause, layout: DataLayout, ownerId: string, id: string, index: number, file: { filename: string; subfolder: string; type: string }, signal: AbortSignal): Promise<string> {
+  const path = join(layout.tmpDir(), `generation-${id}-${index}${extname(file.filename)}`)
+  try {
+    await downloadOutput(connection.http, file, () => path, { signal, maxBytes: assets.maxOutputBytes })
+    const { asset } = await assets.ingest(ownerId, createReadStream(path), file.filename, 'output')
+    return asset.id
+  } catch (error) {
+    if (isComfyError(error) && error.kind === 'output_too_large') {
+      throw new GenerationFailed(`${error.message} Raise LATTICE_MAX_OUTPUT_MB, or make the workflow's result smaller (fewer frames, lower resolution or bitrate).`, 'output_too_large')
+    }
+    const message = (error as Error).message
+    if (ENOSPC.test(message) || (error as { code?: string }).code === 'ENOSPC') {
+      const reason = `Storage is full: the result of generation ${id} could not be written to the data folder. Free disk space, then resume the queue in Settings → ComfyUI servers.`
+      await pause.pause(reason)
+      throw new GenerationRetry(reason, 'storage_full')
+    }
+    throw error
+  } finally {
+    await rm(path, { force: true })
+  }
+}
