@@ -25,7 +25,7 @@ async function runOne(lattice: LatticeClient, params: Record<string, number>): P
   const createdAt = performance.now()
   const generation = await lattice.api.comfy.generations.create.mutate({ templateId: 'text-to-image', params })
   let succeededAt = Number.NaN
-  const status = await lattice.waitForGeneration(generation.id, ({ event }) => {
+  const status = await lattice.waitForGeneration(generation, ({ event }) => {
     if (event.type === 'status' && event.status === 'succeeded') succeededAt = performance.now()
   })
   return { id: generation.id, createdAt, succeededAt, status }

@@ -1,6 +1,5 @@
-import type { Unsubscribable } from '@trpc/server/observable'
 import { LIMITS } from '~~/shared/limits'
-import { TERMINAL_JOB_STATUSES, type JobEvent, type JobStatus } from '~~/shared/jobs'
+import type { JobProgress } from '~~/shared/job-progress'
 import type { AssetInfo, AssetKind } from '~/composables/api'
 import { uploadAsset } from '~/composables/upload'
 
@@ -20,14 +19,7 @@ export interface UploadEntry {
   deduplicated: boolean
 }
 
-/** The processing job of a video or audio asset, as `jobs.watch` reports it. */
-export interface JobProgress {
-  jobId: string
-  status: JobStatus
-  progress: number
-  stage: string | null
-  error: string | null
-}
+export type { JobProgress }
 
 /** The media library: the asset grid, uploads in flight and the processing jobs they start. */
 export const useAssetsStore = defineStore('assets', () => {
@@ -37,12 +29,16 @@ export const useAssetsStore = defineStore('assets', () => {
   const list = usePagedList<AssetInfo>((cursor) => $trpc.assets.list.query({ kind: kind.value ?? undefined, search: search.value.trim() || undefined, limit: PAGE_SIZE, cursor }))
   const { items, nextCursor, loading, loadingMore, loaded, error, load, loadMore } = list
   const uploads = ref<UploadEntry[]>([])
-  /** Keyed by asset id. */
-  const jobs = ref<Record<string, JobProgress>>({})
+  const jobStore = useJobsStore()
+  /** The processing job of each asset being processed, keyed by asset id. */
+  const jobIds = ref<Record<string, string>>({})
+  /** Their live state (from the jobs store), keyed by asset id. */
+  const jobs = computed<Record<string, JobProgress>>(() => Object.fromEntries(
+    Object.entries(jobIds.value).flatMap(([assetId, jobId]) => (jobStore.live[jobId] ? [[assetId, jobStore.live[jobId]]] : [])),
+  ))
   /** The server's upload limit; the shared default until the server says otherwise. */
   const maxUploadBytes = ref<number>(LIMITS.defaultMaxUploadBytes)
 
-  const subscriptions = new Map<string, Unsubscribable>()
   const waiting: (() => void)[] = []
   let active = 0
   let nextKey = 0
@@ -80,50 +76,16 @@ export const useAssetsStore = defineStore('assets', () => {
     }
   }
 
-  function applyJobEvent(progress: JobProgress, event: JobEvent): void {
-    switch (event.type) {
-      case 'status':
-        progress.status = event.status
-        if (event.status === 'succeeded') progress.progress = 1
-        break
-      case 'progress':
-        progress.progress = event.progress
-        progress.stage = event.stage ?? progress.stage
-        break
-      case 'error':
-        progress.error = event.message
-        break
-    }
-  }
-
   /** Follows a processing job until it ends, then reloads its asset (status, thumbnail, metadata). */
   function watchJob(jobId: string, assetId: string): void {
-    if (subscriptions.has(jobId)) return
-    jobs.value[assetId] = { jobId, status: 'queued', progress: 0, stage: null, error: null }
-    let finished = false
-    const finish = () => {
-      if (finished) return
-      finished = true
-      subscriptions.get(jobId)?.unsubscribe()
-      subscriptions.delete(jobId)
-      void refreshAsset(assetId).then(() => { delete jobs.value[assetId] })
-    }
-    const subscription = $trpc.jobs.watch.subscribe({ jobId }, {
-      onData: ({ data }) => {
-        const progress = jobs.value[assetId]
-        if (!progress) return
-        applyJobEvent(progress, data.event)
-        if (data.event.type === 'status' && TERMINAL_JOB_STATUSES.includes(data.event.status)) finish()
-      },
-      onError: (failure) => {
-        const progress = jobs.value[assetId]
-        if (progress) progress.error = errorMessage(failure)
-        finish()
-      },
-      onComplete: finish,
+    if (jobIds.value[assetId] === jobId && jobStore.isFollowing(jobId)) return
+    jobIds.value[assetId] = jobId
+    jobStore.follow(jobId, {
+      onEnd: () => void refreshAsset(assetId).then(() => {
+        delete jobIds.value[assetId]
+        jobStore.forget(jobId)
+      }),
     })
-    if (!finished) subscriptions.set(jobId, subscription)
-    else subscription.unsubscribe()
   }
 
   async function takeSlot(): Promise<void> {
@@ -207,12 +169,11 @@ export const useAssetsStore = defineStore('assets', () => {
   function reset(): void {
     resets++
     list.clear()
-    for (const subscription of subscriptions.values()) subscription.unsubscribe()
-    subscriptions.clear()
+    for (const jobId of Object.values(jobIds.value)) jobStore.forget(jobId)
+    jobIds.value = {}
     kind.value = null
     search.value = ''
     uploads.value = []
-    jobs.value = {}
   }
 
   return {

@@ -1,15 +1,12 @@
-import type { Unsubscribable } from '@trpc/server/observable'
-import { TERMINAL_GENERATION_STATUSES, type TemplateManifest } from '~~/shared/comfy/manifest'
+import { TERMINAL_GENERATION_STATUSES, type GenerationStatus, type TemplateManifest } from '~~/shared/comfy/manifest'
+import type { JobProgress } from '~~/shared/job-progress'
 import { chooseFrameInput, type FramePass } from '~~/shared/comfy/frame-inputs'
 import type { GenerationInfo, TemplateDetail, TemplateListItem, UploadedWorkflow, WorkflowInspection } from '~/composables/api'
 
 const PAGE_SIZE = 30
 
-/** What a generation's live events add to its row: the latest sampler preview and log line. */
-export interface GenerationLive {
-  preview: string | null
-  message: string | null
-}
+/** What a generation's live events add to its row: the latest sampler preview and log line (its job's, from the jobs store). */
+export type GenerationLive = Pick<JobProgress, 'preview' | 'message'>
 
 /** The Generate panel: templates, the chosen one's form values, and the queue/history with live progress. */
 export const useGenerationsStore = defineStore('generations', () => {
@@ -25,12 +22,14 @@ export const useGenerationsStore = defineStore('generations', () => {
   const loaded = ref(false)
   const error = ref<string | null>(null)
   const creating = ref(false)
+  const jobStore = useJobsStore()
   /** Keyed by generation id. */
-  const live = ref<Record<string, GenerationLive>>({})
+  const live = computed<Record<string, GenerationLive>>(() => Object.fromEntries(
+    items.value.flatMap((item) => (jobStore.live[item.jobId] ? [[item.id, jobStore.live[item.jobId]!]] : [])),
+  ))
   /** A rendered frame sent from the editor, waiting for the Generate page to place it in an input. */
   const offered = ref<{ assetId: string; pass: FramePass['type'] } | null>(null)
 
-  const subscriptions = new Map<string, Unsubscribable>()
   let templateRequest = 0
 
   async function loadTemplates(): Promise<void> {
@@ -154,60 +153,43 @@ export const useGenerationsStore = defineStore('generations', () => {
     }
   }
 
-  /** Follows a generation's status, progress and previews until it ends, then reloads it (outputs). */
+  /** Follows a generation's job (status, progress, previews) until it ends, then reloads it (outputs). */
   function watch(id: string): void {
-    if (subscriptions.has(id)) return
-    live.value[id] ??= { preview: null, message: null }
-    let finished = false
-    const finish = () => {
-      if (finished) return
-      finished = true
-      unwatch(id)
-      void refresh(id)
-    }
-    const subscription = $trpc.comfy.generations.watch.subscribe({ id }, {
-      onData: ({ data }) => {
+    const generation = items.value.find((each) => each.id === id)
+    if (!generation) return
+    jobStore.follow(generation.jobId, {
+      status: generation.status,
+      onEvent: (event, job) => {
         const item = items.value.find((each) => each.id === id)
-        const state = live.value[id]
-        const event = data.event
-        if (!item || !state) return
+        if (!item) return
         switch (event.type) {
           case 'status':
-            item.status = event.status
+            item.status = event.status as GenerationStatus
             if (event.error) item.error = event.error
             // A retried generation replays its earlier attempt's ending first: the row says which is current.
-            if (TERMINAL_GENERATION_STATUSES.includes(event.status)) void refresh(id)
+            if (TERMINAL_GENERATION_STATUSES.includes(item.status)) void refresh(id)
             break
           case 'progress':
-            item.progress = event.progress
-            break
-          case 'preview':
-            state.preview = event.dataUrl
-            break
-          case 'log':
-            state.message = event.message
+            item.progress = { ...job.detail, fraction: job.progress }
             break
           case 'outputs':
             item.outputs = event.assetIds
             break
         }
       },
-      onError: finish,
-      onComplete: finish,
+      onEnd: () => void refresh(id),
     })
-    if (finished) subscription.unsubscribe()
-    else subscriptions.set(id, subscription)
   }
 
   function unwatch(id: string): void {
-    subscriptions.get(id)?.unsubscribe()
-    subscriptions.delete(id)
+    const generation = items.value.find((each) => each.id === id)
+    if (generation) jobStore.stop(generation.jobId)
   }
 
   function forget(id: string): void {
-    unwatch(id)
+    const generation = items.value.find((each) => each.id === id)
+    if (generation) jobStore.forget(generation.jobId)
     items.value = items.value.filter((item) => item.id !== id)
-    delete live.value[id]
   }
 
   /** Queues the chosen template with the form's values; empty seeds and pictures are left out. */
@@ -235,7 +217,8 @@ export const useGenerationsStore = defineStore('generations', () => {
 
   async function retry(id: string): Promise<void> {
     const generation = await $trpc.comfy.generations.retry.mutate({ id })
-    live.value[id] = { preview: null, message: null }
+    // Its job streams again from the start: follow it afresh.
+    jobStore.forget(generation.jobId)
     upsert(generation)
   }
 
@@ -245,8 +228,7 @@ export const useGenerationsStore = defineStore('generations', () => {
   }
 
   function reset(): void {
-    for (const subscription of subscriptions.values()) subscription.unsubscribe()
-    subscriptions.clear()
+    for (const item of items.value) jobStore.forget(item.jobId)
     templates.value = []
     template.value = null
     values.value = {}
@@ -255,7 +237,6 @@ export const useGenerationsStore = defineStore('generations', () => {
     nextCursor.value = null
     loaded.value = false
     error.value = null
-    live.value = {}
     offered.value = null
   }
 

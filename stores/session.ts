@@ -54,6 +54,7 @@ export const useSessionStore = defineStore('session', () => {
     useTokensStore().reset()
     useUsersStore().reset()
     useComfyServersStore().reset()
+    useJobsStore().reset()
   }
 
   /** The server no longer knows the session (expired, password changed elsewhere): sign in again. */

@@ -276,7 +276,7 @@ export class JobQueue {
     if (!started) return { complete: {} }
     try {
       const result = await definition.run(this.context(started, runId, controller.signal, remote))
-      const succeeded = await this.transitions.move(jobId, 'succeeded', { runId, error: null, errorKind: null, result, before: [{ type: 'result', result }] })
+      const succeeded = await this.transitions.move(jobId, 'succeeded', { runId, error: null, errorKind: null, result, before: [{ type: 'progress', progress: 1 }, { type: 'result', result }] })
       // A run that was taken over meanwhile records nothing; settling it is a no-op too.
       if (succeeded) await this.settled(succeeded, 'succeeded', null)
       return { complete: {} }

@@ -21,6 +21,8 @@ interface Entry {
   row: ServerRow
   connection: ComfyConnection
   health?: ServerHealth
+  /** A health read under way, so socket messages arriving meanwhile do not start more. */
+  reading?: Promise<void>
 }
 
 export interface PoolOptions {
@@ -125,10 +127,9 @@ export class ComfyPool {
     const entry: Entry = { row, connection }
     connection.socket.on('message', (message) => {
       if (message.type !== 'status') return
-      const queueDepth = message.data.status?.exec_info?.queue_remaining
-      if (typeof queueDepth !== 'number') return
-      const known = entry.health?.reachable ? entry.health : undefined
-      entry.health = { ...known, reachable: true, queueDepth, checkedAt: new Date().toISOString() }
+      // Reachable again (or never read): read its version and GPU too, once.
+      if (!entry.health?.reachable) return void this.refreshHealth(row.id).catch(() => {})
+      entry.health = { ...entry.health, queueDepth: message.data.status.exec_info.queue_remaining, checkedAt: new Date().toISOString() }
     })
     connection.socket.on('close', () => {
       if (this.closed) return
@@ -170,10 +171,10 @@ export class ComfyPool {
 
   async refreshHealth(serverId?: string): Promise<void> {
     const entries = serverId ? [this.entries.get(serverId)].filter((e): e is Entry => e !== undefined) : [...this.entries.values()]
-    await Promise.all(entries.map(async (entry) => {
+    await Promise.all(entries.map((entry) => (entry.reading ??= (async () => {
       const health = await getHealth(entry.connection.http).catch((error: Error) => ({ reachable: false as const, error: error.message }))
       entry.health = { ...health, checkedAt: new Date().toISOString() }
-    }))
+    })().finally(() => { entry.reading = undefined }))))
   }
 
   /** Reads the health of servers never checked yet (just added); the others are kept current in the background. */
