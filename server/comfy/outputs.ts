@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -53,7 +54,7 @@ export async function downloadOutput(
   file: FileRef,
   destination: (file: FileRef, info: DownloadInfo) => string | Promise<string>,
   options: DownloadOptions = {},
-): Promise<{ path: string; bytes: number; contentType: string }> {
+): Promise<{ path: string; bytes: number; contentType: string; sha256: string }> {
   if (/[\\/]/.test(file.filename) || file.filename.includes('..')) {
     throw new ComfyError('protocol', `ComfyUI named an output "${file.filename}", which is not a plain file name; Lattice will not fetch it.`)
   }
@@ -75,9 +76,12 @@ export async function downloadOutput(
   let bytes = 0
   const idleMs = options.idleTimeoutMs ?? 60_000
   let idle: NodeJS.Timeout | undefined
+  // Hashed on the way, so storing it as an asset needs no second read.
+  const hash = createHash('sha256')
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
+      hash.update(chunk)
       idle?.refresh()
       callback(bytes > maxBytes ? tooLarge(file, maxBytes) : null, chunk)
     },
@@ -94,7 +98,7 @@ export async function downloadOutput(
   } finally {
     clearTimeout(idle)
   }
-  return { path, bytes, contentType: info.contentType }
+  return { path, bytes, contentType: info.contentType, sha256: hash.digest('hex') }
 }
 
 function tooLarge(file: FileRef, maxBytes: number, size?: number): ComfyError {

@@ -50,13 +50,19 @@ export class JobQueue {
   private liveness: Liveness | null = null
   private readonly running = new Map<string, Run>()
   private readonly timers: NodeJS.Timeout[] = []
+  /** Each kind's dispatcher, and every run in progress here. */
   private readonly loops: Promise<void>[] = []
+  private readonly inflight = new Set<Promise<void>>()
+  /** Runs in progress here, per kind. */
+  private readonly active = new Map<JobKind, number>()
   private readonly definitions: Map<JobKind, JobDefinition>
   private readonly stopped = new AbortController()
   private sweeping: Promise<number> | null = null
   private unsubscribe: (() => void) | null = null
-  /** Idle worker slots per kind, woken when a job of that kind is enqueued here or a run of it ends. */
-  private readonly sleepers = new Map<JobKind, Set<() => void>>()
+  /** Each kind's idle dispatcher, woken when a job of that kind is enqueued here or a run of it ends. */
+  private readonly sleepers = new Map<JobKind, () => void>()
+  /** Kinds woken while their dispatcher was busy. */
+  private readonly woken = new Set<JobKind>()
 
   constructor(private readonly db: Database, definitions: JobDefinition[] = [], private readonly options: JobQueueOptions = {}) {
     this.definitions = new Map(definitions.map((d) => [d.kind, d]))
@@ -108,7 +114,7 @@ export class JobQueue {
     // Jobs left running by instances that are gone (this process's own predecessor too) go back first.
     await this.sweep().catch((e: Error) => console.error('[jobs] sweep:', e.message))
     for (const definition of this.definitions.values()) {
-      for (let i = 0; i < definition.concurrency; i++) this.loops.push(this.work(definition))
+      this.loops.push(this.dispatch(definition))
     }
     this.every(this.options.reconcileIntervalMs ?? 15_000, () => this.reconcile(), 'reconcile')
     this.every(liveness.heartbeatIntervalMs, () => Promise.all([this.sweep(), this.stopCancelled()]), 'sweep')
@@ -121,7 +127,7 @@ export class JobQueue {
     for (const timer of this.timers) clearInterval(timer)
     for (const { controller } of this.running.values()) controller.abort(new JobReleased(STOPPED))
     // Runs hand their jobs back themselves; any still going after the grace period are handed back here.
-    await Promise.race([Promise.all(this.loops), sleep(this.options.stopGraceMs ?? 5000, undefined, { ref: false })])
+    await Promise.race([Promise.all([...this.loops, ...this.inflight]), sleep(this.options.stopGraceMs ?? 5000, undefined, { ref: false })])
     if (this.liveness) {
       for (const [jobId, run] of this.running) {
         const row = await this.db.prisma.job.findUnique({ where: { id: jobId }, select: { kind: true, deliveryId: true } }).catch(() => null)
@@ -191,50 +197,74 @@ export class JobQueue {
     this.wake(kind)
   }
 
+  /** Wakes the kind's dispatcher; one that is busy looks again as soon as it is done, before it sleeps. */
   private wake(kind: JobKind): void {
-    this.sleepers.get(kind)?.values().next().value?.()
+    const sleeper = this.sleepers.get(kind)
+    if (sleeper) sleeper()
+    else this.woken.add(kind)
   }
 
-  /** One worker slot: fetches a job whenever this instance is alive, idle, and the kind can start one. */
-  private async work(definition: JobDefinition): Promise<void> {
+  /**
+   * A kind's dispatcher: whenever this instance is alive, it takes as many jobs as the kind has
+   * free slots here and could start now (one query for all of them), runs each, and sleeps until
+   * a job is enqueued here, a run ends, or the poll interval passes.
+   */
+  private async dispatch(definition: JobDefinition): Promise<void> {
+    const { kind } = definition
     const idleMs = (this.options.pollingIntervalSeconds ?? 1) * 1000
     while (!this.stopped.signal.aborted) {
-      let job: BossJob | undefined
-      if (this.boss && this.liveness?.alive() && await this.mayStart(definition)) {
-        try {
-          ;[job] = await this.boss.fetch<BossPayload>(definition.kind, { batchSize: 1, includeMetadata: true })
-        } catch (error) {
-          console.error(`[jobs] fetching ${definition.kind}:`, (error as Error).message)
+      const free = definition.concurrency - (this.active.get(kind) ?? 0)
+      let jobs: BossJob[] = []
+      if (free > 0 && this.boss && this.liveness?.alive()) {
+        const batch = Math.min(free, await this.startable(definition))
+        if (batch > 0) {
+          try {
+            jobs = await this.boss.fetch<BossPayload>(kind, { batchSize: batch, includeMetadata: true }) ?? []
+          } catch (error) {
+            console.error(`[jobs] fetching ${kind}:`, (error as Error).message)
+          }
         }
+        for (const job of jobs) this.launch(definition, job)
+        // A full batch: more may be waiting, and slots may be left.
+        if (jobs.length > 0 && jobs.length === batch && jobs.length < free) continue
       }
-      if (job) await this.execute(definition, job)
-      else await this.idle(definition.kind, idleMs)
+      await this.idle(kind, idleMs)
     }
   }
 
-  private async mayStart(definition: JobDefinition): Promise<boolean> {
-    if (!definition.canStart) return true
-    return definition.canStart().catch((error: Error) => {
+  private async startable(definition: JobDefinition): Promise<number> {
+    if (!definition.startable) return Number.POSITIVE_INFINITY
+    return definition.startable(this.active.get(definition.kind) ?? 0).catch((error: Error) => {
       console.error(`[jobs] checking whether ${definition.kind} can start:`, error.message)
-      return true
+      return Number.POSITIVE_INFINITY
     })
+  }
+
+  private launch(definition: JobDefinition, job: BossJob): void {
+    const { kind } = definition
+    this.active.set(kind, (this.active.get(kind) ?? 0) + 1)
+    const run = this.execute(definition, job).finally(() => {
+      this.active.set(kind, (this.active.get(kind) ?? 1) - 1)
+      this.inflight.delete(run)
+      // Its slot (and whatever capacity it held) is free: another job of the kind may start.
+      this.wake(kind)
+    })
+    this.inflight.add(run)
   }
 
   /** Waits `ms`, or less when woken (see `wake`) or the queue stops. */
   private idle(kind: JobKind, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stopped.signal.aborted) return resolve()
-      let sleepers = this.sleepers.get(kind)
-      if (!sleepers) this.sleepers.set(kind, (sleepers = new Set()))
+      if (this.stopped.signal.aborted || this.woken.delete(kind)) return resolve()
       const wake = () => {
         clearTimeout(timer)
-        sleepers.delete(wake)
+        this.sleepers.delete(kind)
         this.stopped.signal.removeEventListener('abort', wake)
         resolve()
       }
       const timer = setTimeout(wake, ms)
       this.stopped.signal.addEventListener('abort', wake, { once: true })
-      sleepers.add(wake)
+      this.sleepers.set(kind, wake)
     })
   }
 
@@ -258,8 +288,6 @@ export class JobQueue {
       clearTimeout(lease)
       // Only now: until the run is settled, the sweep must see it as running here.
       this.running.delete(job.data.jobId)
-      // Its slot (and whatever capacity it held) is free: another job of the kind may start.
-      this.wake(definition.kind)
     }
   }
 
@@ -332,7 +360,7 @@ export class JobQueue {
 
   /** After a job ended: its kind's hook, once, by whichever caller ended it. */
   private async settled(job: TransitionedJob, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void> {
-    await this.definitions.get(job.kind)?.onSettled?.(job.input, status, error)
+    await this.definitions.get(job.kind)?.onSettled?.(job.input, status, error, job)
       .catch((e: Error) => console.error(`[jobs] ${job.kind} after ${status}:`, e.message))
   }
 

@@ -46,12 +46,14 @@ export interface JobDefinition<Input = any> {
   expireInSeconds: number
   concurrency: number
   /**
-   * Whether a run of this kind could start now (e.g. a ComfyUI server has a free slot). While it
-   * says no, this kind's worker slots wait without taking a job, so waiting holds no slot.
+   * How many runs of this kind could start now (e.g. free places on ComfyUI servers; Infinity
+   * when any number could). The queue takes no more jobs than that, so work waiting for a
+   * resource waits in the queue and holds no worker slot. `runningHere`: this kind's runs in
+   * progress in this process (some may not have taken their resource yet).
    */
-  canStart?(): Promise<boolean>
+  startable?(runningHere: number): Promise<number>
   /** Called once when the job ends, by whichever instance ended it (e.g. to send a webhook, or mark its asset failed). */
-  onSettled?(input: Input, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void>
+  onSettled?(input: Input, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, job: { id: string; ownerId: string }): Promise<void>
 }
 
 export class JobCancelled extends Error {

@@ -149,10 +149,10 @@ describe.each(BACKENDS)('generations across restarts and instances on %s', (back
     await useServers(ctx.db, l, [gpu])
     // Writing the result into the data folder fails as a full disk does.
     let full = true
-    const ingest = l.assets.ingest.bind(l.assets)
-    l.assets.ingest = async (...args) => {
+    const adopt = l.assets.adopt.bind(l.assets)
+    l.assets.adopt = async (...args) => {
       if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
-      return ingest(...args)
+      return adopt(...args)
     }
     const created = await l.service.create(owner, { templateId: 'text-to-image', params: { steps: 1 } })
     await eventMatching(l, created.id, (e) => e.event.type === 'status' && e.event.status === 'queued' && (e.event.error ?? '').includes('Storage is full'))

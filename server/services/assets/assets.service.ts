@@ -5,7 +5,7 @@ import type { Database } from '../../db/connect'
 import type { JobQueue } from '../../jobs/queue'
 import { detectMediaType, makeThumbnail, probeMedia } from '../../media'
 import { DataLayout } from '../../storage/paths'
-import { receiveToTemp } from '../../storage/receive'
+import { receiveToTemp, type ReceivedFile } from '../../storage/receive'
 import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { cleanAssetName, toAssetInfo, type AssetInfo, type AssetKind } from './asset.dto'
@@ -32,6 +32,15 @@ export class AssetService {
     const received = source === 'output'
       ? await receiveToTemp(body, this.layout.tmpDir(), this.maxOutputBytes, 'LATTICE_MAX_OUTPUT_MB')
       : await receiveToTemp(body, this.layout.tmpDir(), this.maxUploadBytes)
+    return this.adopt(ownerId, received, rawName)
+  }
+
+  /**
+   * Makes an asset of a file already received and hashed (in the data folder's tmp, within its
+   * limit): moved into content-addressed storage, or matched to the same content stored before.
+   * The file at `received.path` is gone afterwards either way.
+   */
+  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined): Promise<IngestResult> {
     try {
       const detected = await detectMediaType(received.path)
       const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })

@@ -21,26 +21,43 @@ export async function activeGenerationsPerServer(sql: SqlExecutor, serverIds: st
 }
 
 /**
- * Where generations can run: which servers are up and have room. Worker slots ask `canStart`
- * before taking a generation, so generations waiting for room wait in the queue, not in a slot;
+ * Where generations can run: which servers are up and have room. The queue asks `startable`
+ * before taking generations, so generations waiting for room wait in the queue, not in a slot;
  * `claim` then picks the least-loaded capable server in one transaction.
  */
 export class ServerCapacity {
   private counts: { value: Map<string, number>; at: number } | null = null
+  /** Runs in this process that hold a place (claimed, or re-attached to their prompt). */
+  private placedHere = 0
 
   constructor(private readonly db: Database, private readonly pool: ComfyPool, private readonly pause: GenerationPause, private readonly transitions: JobTransitions, private readonly cacheMs = 250) {}
 
   /**
-   * False only while the queue is paused, or every server known to be up is full. With no server
-   * up, a run starts anyway and reports why it cannot go on (it is retried, then fails).
+   * How many generations could start now: the free places on servers known to be up, none while
+   * the queue is paused. With no server known to be up, runs start anyway and report why they
+   * cannot go on (they are retried, then fail).
    */
-  async canStart(): Promise<boolean> {
-    if (await this.pause.reason()) return false
+  async startable(runningHere: number): Promise<number> {
+    if (await this.pause.reason()) return 0
     await this.pool.syncIfStale()
     const candidates = this.pool.enabledServers().filter((s) => this.pool.health(s.id)?.reachable !== false)
-    if (candidates.length === 0) return true
+    if (candidates.length === 0) return Number.POSITIVE_INFINITY
     const counts = await this.activeCounts(candidates)
-    return candidates.some((s) => (counts.get(s.id) ?? 0) < s.maxConcurrent)
+    const free = candidates.reduce((sum, s) => sum + Math.max(0, s.maxConcurrent - (counts.get(s.id) ?? 0)), 0)
+    // Runs here that have not taken their place yet will take one of these.
+    return Math.max(0, free - Math.max(0, runningHere - this.placedHere))
+  }
+
+  /** A run here holds a place now (re-attached to its prompt); `release` when it ends. */
+  hold(): void {
+    this.placedHere++
+    this.changed()
+  }
+
+  /** A run here that held a place ended. */
+  release(): void {
+    this.placedHere = Math.max(0, this.placedHere - 1)
+    this.changed()
   }
 
   /** A place was taken or given back here: the next check reads the database again. */
@@ -97,8 +114,10 @@ export class ServerCapacity {
       if (!moved) throw new JobCancelled()
       return pick.server.id
     })
-    this.changed()
-    if (chosen) this.transitions.announce(run.jobId, 'dispatched')
+    if (chosen) {
+      this.hold()
+      this.transitions.announce(run.jobId, 'dispatched')
+    }
     return chosen
   }
 

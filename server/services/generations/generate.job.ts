@@ -13,7 +13,8 @@ import { ProgressReporter } from './progress-reporter'
 import { classTypesOf } from './templates'
 import { storeOutput, withInputs } from './transfers'
 
-interface Input { generationId: string }
+/** `webhookUrl`: the generation's own, told when it ends (kept here so ending it needs no lookup). */
+interface Input { generationId: string; webhookUrl?: string | null }
 
 /** What a generation's run needs, passed in rather than reached for. */
 export interface GenerateJobDependencies {
@@ -54,7 +55,7 @@ class Detached extends Error {
  * Runs one generation on ComfyUI: picks a server (or re-attaches to the prompt it was given
  * before a restart), uploads the input pictures, queues the workflow under our own prompt id,
  * streams progress and previews into the job's log, and turns the outputs into assets. It runs
- * only when a server has room (`canStart`); one that finds every capable server busy after all
+ * only when a server has room (`startable`); one that finds every capable server busy after all
  * goes back to the queue in its place instead of waiting in a worker slot.
  */
 export function comfyGenerateJob(deps: GenerateJobDependencies, options: GenerateJobOptions = {}): JobDefinition<Input> {
@@ -67,8 +68,9 @@ export function comfyGenerateJob(deps: GenerateJobDependencies, options: Generat
     retryLimit,
     retryDelaySeconds: options.retryDelaySeconds ?? 5,
     expireInSeconds: 2 * 3600,
-    concurrency: options.concurrency ?? 8,
-    canStart: () => capacity.canStart(),
+    // Runs wait on ComfyUI, not on this process; how many start is bounded by the servers' places.
+    concurrency: options.concurrency ?? 32,
+    startable: (runningHere) => capacity.startable(runningHere),
     async run(ctx) {
       const id = ctx.input.generationId
       const generation = await db.prisma.generation.findUnique({ where: { id } })
@@ -81,6 +83,7 @@ export function comfyGenerateJob(deps: GenerateJobDependencies, options: Generat
       if (ctx.signal.aborted) onStop()
       ctx.signal.addEventListener('abort', onStop, { once: true })
       const stopped = () => cancel.signal.aborted || detach.signal.aborted
+      let placed = false
       const throwIfStopped = () => { if (stopped()) throw cancel.signal.aborted ? new JobCancelled() : new Detached() }
 
       try {
@@ -100,7 +103,12 @@ export function comfyGenerateJob(deps: GenerateJobDependencies, options: Generat
         if (!serverId) {
           serverId = await capacity.claim({ generationId: id, jobId: ctx.jobId, runId: ctx.runId, promptId, classTypes: classTypesOf(workflow) })
           if (!serverId) throw new JobDeferred('Every ComfyUI server that can run this generation is busy.', options.busyRetryMs ?? 500)
-        } else if (ctx.status === 'queued') {
+          placed = true
+        } else {
+          capacity.hold()
+          placed = true
+        }
+        if (attach && ctx.status === 'queued') {
           // Queued again after a fault, but ComfyUI still has it: it is placed already.
           await ctx.setStatus('dispatched', { serverId })
         }
@@ -163,15 +171,13 @@ export function comfyGenerateJob(deps: GenerateJobDependencies, options: Generat
         throw new GenerationFailed((error as Error).message, errorKindOf(error) ?? 'error')
       } finally {
         ctx.signal.removeEventListener('abort', onStop)
-        capacity.changed()
+        if (placed) capacity.release()
       }
     },
-    async onSettled(input, status) {
-      if (status === 'cancelled') return
-      const row = await db.prisma.generation.findUnique({ where: { id: input.generationId }, select: { ownerId: true, webhookUrl: true } })
-      const url = row?.webhookUrl ?? options.webhookUrl
-      if (!row || !url) return
-      await deps.queueWebhook({ ownerId: row.ownerId, generationId: input.generationId, url }).catch((e: Error) => console.error('[comfy] could not queue the webhook:', e.message))
+    async onSettled(input, status, _error, job) {
+      const url = input.webhookUrl ?? options.webhookUrl
+      if (status === 'cancelled' || !url) return
+      await deps.queueWebhook({ ownerId: job.ownerId, generationId: input.generationId, url }).catch((e: Error) => console.error('[comfy] could not queue the webhook:', e.message))
     },
   }
 }

@@ -3,33 +3,37 @@ import type { JobContext } from '../../jobs/types'
 import type { JobProgressDetail } from '../../../shared/jobs'
 
 /**
- * Folds a ComfyUI run's progress into its job: `running` when the server starts it, progress
- * writes throttled and in order (a node change, a last step and the end always written), previews
- * at most once per interval as data URLs.
+ * Folds a ComfyUI run's progress into its job: `running` as soon as the server starts it, then
+ * progress at most once per `intervalMs` (the latest state, written when the interval ends), a
+ * sampler's last step always; previews at most once per `previewIntervalMs` as data URLs. Writes
+ * happen in order, one at a time.
  */
 export class ProgressReporter {
   private chain: Promise<void> = Promise.resolve()
   private running = false
-  private lastNode?: string
-  private lastWrite = 0
-  private lastPreview = 0
+  private lastWrite = Number.NEGATIVE_INFINITY
+  private lastPreview = Number.NEGATIVE_INFINITY
+  private pending: RunProgress | null = null
+  private timer: NodeJS.Timeout | null = null
 
-  constructor(private readonly job: Pick<JobContext<unknown>, 'progress' | 'setStatus' | 'emit'>, private readonly previewIntervalMs: number) {}
+  constructor(private readonly job: Pick<JobContext<unknown>, 'progress' | 'setStatus' | 'emit'>, private readonly previewIntervalMs: number, private readonly intervalMs = 200) {}
 
   progress(progress: RunProgress): void {
-    const detail: JobProgressDetail = { node: progress.node, classType: progress.classType, step: progress.step?.value, max: progress.step?.max, ahead: progress.ahead }
+    // The end is recorded by the job's success; nothing is left to say about it here.
+    if (progress.state === 'finished') return
     const becameRunning = progress.state !== 'pending' && !this.running
-    const changedNode = progress.node !== this.lastNode
-    const now = performance.now()
     const lastStep = progress.step !== undefined && progress.step.value >= progress.step.max
-    if (!becameRunning && !changedNode && !lastStep && now - this.lastWrite < 200 && progress.state !== 'finished') return
-    this.lastNode = progress.node
-    this.lastWrite = now
-    if (becameRunning) this.running = true
-    this.enqueue(async () => {
-      if (becameRunning) await this.job.setStatus('running')
-      await this.job.progress(progress.fraction, withoutUndefined(detail))
-    })
+    if (becameRunning) {
+      this.running = true
+      this.enqueue(() => this.job.setStatus('running').then(() => undefined))
+    }
+    const wait = this.lastWrite + this.intervalMs - performance.now()
+    if (becameRunning || lastStep || wait <= 0) return this.write(progress)
+    this.pending = progress
+    this.timer ??= setTimeout(() => {
+      this.timer = null
+      if (this.pending) this.write(this.pending)
+    }, wait)
   }
 
   preview(image: Buffer, mime: string, node?: string): void {
@@ -40,8 +44,19 @@ export class ProgressReporter {
     this.enqueue(() => this.job.emit({ type: 'preview', node, dataUrl }))
   }
 
+  /** Waits for every write so far; nothing more is written afterwards. */
   flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.pending = null
     return this.chain
+  }
+
+  private write(progress: RunProgress): void {
+    this.pending = null
+    this.lastWrite = performance.now()
+    const detail: JobProgressDetail = { node: progress.node, classType: progress.classType, step: progress.step?.value, max: progress.step?.max, ahead: progress.ahead }
+    this.enqueue(() => this.job.progress(progress.fraction, withoutUndefined(detail)))
   }
 
   private enqueue(work: () => Promise<void>): void {

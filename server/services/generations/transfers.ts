@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { downloadOutput, isComfyError, uploadImage, type ComfyConnection, type Workflow } from '../../comfy'
@@ -33,8 +32,9 @@ export async function withInputs(connection: ComfyConnection, assets: AssetServi
 export async function storeOutput(connection: ComfyConnection, assets: AssetService, pause: GenerationPause, layout: DataLayout, ownerId: string, id: string, index: number, file: { filename: string; subfolder: string; type: string }, signal: AbortSignal): Promise<string> {
   const path = join(layout.tmpDir(), `generation-${id}-${index}${extname(file.filename)}`)
   try {
-    await downloadOutput(connection.http, file, () => path, { signal, maxBytes: assets.maxOutputBytes })
-    const { asset } = await assets.ingest(ownerId, createReadStream(path), file.filename, 'output')
+    const downloaded = await downloadOutput(connection.http, file, () => path, { signal, maxBytes: assets.maxOutputBytes })
+    if (downloaded.bytes === 0) throw new GenerationFailed(`ComfyUI's output "${file.filename}" is empty. Check the workflow's save node.`, 'output_missing')
+    const { asset } = await assets.adopt(ownerId, { path, size: downloaded.bytes, sha256: downloaded.sha256 }, file.filename)
     return asset.id
   } catch (error) {
     if (isComfyError(error) && error.kind === 'output_too_large') {
