@@ -7,15 +7,15 @@ import type { GenerationPause } from './pause'
 import type { ComfyPool, ServerRow } from './pool'
 
 /**
- * How many generations each server holds now, on every instance: placed there (dispatched or
- * running) by a run that still holds its job. A generation whose run died gives its place back
- * when it is handed back (or, left behind by an older version, as soon as no run holds it); its
- * next run re-attaches to what the server still runs.
+ * How many places each server has taken now, on every instance: generations named on it whose job
+ * a run holds (placing it, or following it there). A generation whose run died gives its place
+ * back when it is handed back; its next run re-attaches to what the server still runs. The same
+ * rule as `lattice_claim_server` (prisma/migrations/…_claim_server).
  */
 export async function activeGenerationsPerServer(sql: SqlExecutor, serverIds: string[], except?: string): Promise<Map<string, number>> {
   if (serverIds.length === 0) return new Map()
   const { rows } = await sql.query<{ serverId: string; n: number }>(`SELECT g."serverId", count(*)::int AS n FROM "Generation" g JOIN "Job" j ON j.id = g."jobId"
-    WHERE j.status IN ('dispatched', 'running') AND j."runId" IS NOT NULL AND g."serverId" = ANY($1::text[]) AND ($2::text IS NULL OR g.id <> $2)
+    WHERE j.status IN ('queued', 'dispatched', 'running') AND j."runId" IS NOT NULL AND g."serverId" = ANY($1::text[]) AND ($2::text IS NULL OR g.id <> $2)
     GROUP BY g."serverId"`, [serverIds, except ?? null])
   return new Map(rows.map((r) => [r.serverId, Number(r.n)]))
 }
@@ -67,9 +67,9 @@ export class ServerCapacity {
 
   /**
    * Chooses the least-loaded healthy server that has every node type, under its maxConcurrent,
-   * and records the choice (the generation's server and prompt id, its job `dispatched`) in one
-   * transaction serialised across instances by an advisory lock. Null when every capable server
-   * is full; throws a retry or a failure when no server can run it.
+   * and records it on the generation in one statement serialised across instances by an advisory
+   * lock (`lattice_claim_server`); then the job is `dispatched`. Null when every capable server is
+   * full; throws a retry or a failure when no server can run it.
    */
   async claim(run: { generationId: string; jobId: string; runId: string; promptId: string; classTypes: string[] }): Promise<string | null> {
     const { pool } = this
@@ -96,28 +96,19 @@ export class ServerCapacity {
       if (healthy.length === servers.length) throw new GenerationFailed(message, 'missing_node')
       throw new GenerationRetry(message, 'missing_node')
     }
-    const chosen = await this.db.transaction(async (sql) => {
-      await sql.query('SELECT pg_advisory_xact_lock(72707370)::text AS locked')
-      const counts = await activeGenerationsPerServer(sql, capable.map((s) => s.id), run.generationId)
-      const pick = capable
-        .map((server) => {
-          const ours = counts.get(server.id) ?? 0
-          const health = pool.health(server.id)
-          return { server, ours, load: Math.max(ours, health?.reachable ? health.queueDepth : 0) }
-        })
-        .filter((c) => c.ours < c.server.maxConcurrent)
-        .sort((a, b) => a.load - b.load || a.ours - b.ours)[0]
-      if (!pick) return null
-      await sql.query('UPDATE "Generation" SET "serverId" = $2, "promptId" = $3 WHERE id = $1', [run.generationId, pick.server.id, run.promptId])
-      // Also from "dispatched" or "running": a run that died before ComfyUI had the prompt leaves it so.
-      const moved = await this.transitions.move(run.jobId, 'dispatched', { runId: run.runId, serverId: pick.server.id, error: null, errorKind: null, sql })
-      if (!moved) throw new JobCancelled()
-      return pick.server.id
+    const loads = capable.map((server) => {
+      const health = pool.health(server.id)
+      return health?.reachable ? health.queueDepth : 0
     })
+    const { rows } = await this.db.sql.query<{ chosen: string | null }>('SELECT lattice_claim_server($1, $2, $3::text[], $4::int[], $5::int[]) AS chosen',
+      [run.generationId, run.promptId, capable.map((s) => s.id), capable.map((s) => s.maxConcurrent), loads])
+    const chosen = rows[0]?.chosen ?? null
     if (chosen) {
-      this.hold()
-      this.transitions.announce(run.jobId, 'dispatched')
+      // Also from "dispatched" or "running": a run that died before ComfyUI had the prompt leaves it so.
+      const moved = await this.transitions.move(run.jobId, 'dispatched', { runId: run.runId, serverId: chosen, error: null, errorKind: null })
+      if (!moved) throw new JobCancelled()
     }
+    if (chosen) this.hold()
     return chosen
   }
 
