@@ -14,7 +14,7 @@ import { TemplateRegistry } from '../services/generations/templates'
 import { comfyWebhookJob } from '../services/generations/webhook.job'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
-import { createInitialAdmin } from './initial-admin'
+import { bootstrapDatabase } from './bootstrap'
 
 export interface RunningLattice {
   services: Services
@@ -32,15 +32,13 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     const applied = await applyMigrations(db.sql, migrations)
     if (applied.applied.length > 0) console.info(`[lattice] applied migrations: ${applied.applied.join(', ')}`)
     const auth = new AuthService(db)
-    for (const line of await auth.bootstrap(config.bootstrap)) console.info(`[lattice] ${line}`)
-    if ((await db.prisma.user.count()) === 0) await createInitialAdmin(auth, config.dataDir)
     const layout = new DataLayout(config.dataDir)
     // The asset service enqueues through the queue, and the queue runs the asset job: tie the knot.
     const holder: { queue?: JobQueue } = {}
     const assets = new AssetService(db, layout, { enqueue: (...args) => holder.queue!.enqueue(...args) }, config.maxUploadBytes, config.maxOutputBytes)
     const pool = new ComfyPool(db)
     const generations = new GenerationService(db, pool, new TemplateRegistry(db), new GenerationEventLog(db), { enqueue: (...args) => holder.queue!.enqueue(...args), cancel: (id) => holder.queue!.cancel(id) }, assets)
-    await generations.upsertFromEnv(config.comfy.urls)
+    await bootstrapDatabase(db, { auth, generations }, config)
     const queue = new JobQueue(db, [
       assetProcessJob(db, assets, layout),
       comfyGenerateJob(db, generations, assets, layout, () => holder.queue!, { webhookUrl: config.comfy.webhookUrl }),
