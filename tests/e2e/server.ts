@@ -11,6 +11,8 @@ export const BOOTSTRAP_TOKEN = 'lat_e2e_bootstrap_token_0123456789'
 
 export interface RunningServer {
   url: string
+  /** The server's process id, as its Instance row records it. */
+  pid: number
   dataDir: string
   /** Everything the server printed, for assertions and for failure messages. */
   output(): string
@@ -75,6 +77,7 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   }
   return {
     url,
+    pid: child.pid!,
     dataDir,
     output: () => output,
     stop,
