@@ -10,7 +10,7 @@ import { createComfyServices } from '../services/generations'
 import { JobService } from '../services/jobs/jobs.service'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
-import { createInitialAdmin } from './initial-admin'
+import { bootstrapDatabase } from './bootstrap'
 
 export interface RunningLattice {
   services: Services
@@ -28,8 +28,6 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     const applied = await applyMigrations(db.sql, migrations)
     if (applied.applied.length > 0) console.info(`[lattice] applied migrations: ${applied.applied.join(', ')}`)
     const auth = new AuthService(db)
-    for (const line of await auth.bootstrap(config.bootstrap)) console.info(`[lattice] ${line}`)
-    if ((await db.prisma.user.count()) === 0) await createInitialAdmin(auth, config.dataDir)
     const layout = new DataLayout(config.dataDir)
     const queue = new JobQueue(db, [], {
       worker: config.worker,
@@ -39,7 +37,7 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     const assets = new AssetService(db, layout, queue, config.maxUploadBytes, config.maxOutputBytes)
     queue.register([assetProcessJob(db, assets, layout)])
     const comfy = createComfyServices({ db, assets, layout, queue, generate: { webhookUrl: config.comfy.webhookUrl }, webhook: { secret: config.comfy.webhookSecret } })
-    await comfy.servers.upsertFromEnv(config.comfy.urls)
+    await bootstrapDatabase(db, { auth, comfyServers: comfy.servers }, config)
     await comfy.pool.start()
     await queue.start()
     const { pool } = comfy

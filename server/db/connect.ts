@@ -24,6 +24,13 @@ export interface Database {
    * function is called. PostgreSQL only: the embedded database has no other process to hear.
    */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  /**
+   * Runs `work` while this process holds the advisory lock `key`, so instances sharing one
+   * PostgreSQL database take turns. The lock sits on a connection of its own (not the pool's,
+   * which `work` may use freely) and goes with it: when `work` ends, or when the process dies.
+   * On PGlite the database belongs to this process alone, so `work` just runs.
+   */
+  exclusively<T>(key: number, work: () => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -62,6 +69,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
       exec: async (text) => { await tx.exec(text) },
       query: async (text, values) => ({ rows: (await tx.query(text, values as unknown[] | undefined)).rows as never[] }),
     })),
+    exclusively: (_key, work) => work(),
     async close() {
       await prisma.$disconnect()
       if (!pglite.closed) await pglite.close()
@@ -110,6 +118,18 @@ async function openPostgres(url: string): Promise<Database> {
       } finally {
         // A connection that could not roll back is closed rather than reused mid-transaction.
         client.release(broken)
+      }
+    },
+    async exclusively(key, work) {
+      const client = new pg.Client({ connectionString: url })
+      client.on('error', (error) => console.error('[db] lock connection error:', error.message))
+      await client.connect()
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [key])
+        return await work()
+      } finally {
+        // Ending the session releases its advisory locks.
+        await client.end().catch(() => {})
       }
     },
     async close() {

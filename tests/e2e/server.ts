@@ -11,6 +11,8 @@ export const BOOTSTRAP_TOKEN = 'lat_e2e_bootstrap_token_0123456789'
 
 export interface RunningServer {
   url: string
+  /** The server's process id, as its Instance row records it. */
+  pid: number
   dataDir: string
   /** Everything the server printed, for assertions and for failure messages. */
   output(): string
@@ -63,8 +65,16 @@ export async function startServer(options: { env?: Record<string, string>; dataD
 
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`The server exited during start-up:\n${output}`)
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`The server did not become ready in 60 s:\n${output}`) }
+    let failed: string | undefined
+    if (child.exitCode !== null) failed = `The server exited during start-up:\n${output}`
+    else if (Date.now() > deadline) failed = `The server did not become ready in 60 s:\n${output}`
+    if (failed) {
+      child.kill('SIGKILL')
+      await exited
+      // Nobody gets a handle to dispose of: the data dir this call made goes now.
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true })
+      throw new Error(failed)
+    }
     if (output.includes('[lattice] ready')) break
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -75,6 +85,7 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   }
   return {
     url,
+    pid: child.pid!,
     dataDir,
     output: () => output,
     stop,

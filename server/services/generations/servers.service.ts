@@ -66,13 +66,13 @@ export class ComfyServerService {
     return ComfyPool.probe(normaliseUrl(input.url), input.authHeader ?? null)
   }
 
-  /** LATTICE_COMFY_URLS: comma-separated addresses, upserted at start (enabled, one prompt at a time unless set in Settings). */
+  /** LATTICE_COMFY_URLS: comma-separated addresses, added at start (enabled, one prompt at a time unless set in Settings). */
   async upsertFromEnv(value: string | undefined): Promise<void> {
-    const urls = (value ?? '').split(',').map((u) => u.trim()).filter(Boolean)
-    for (const raw of urls) {
-      const url = normaliseUrl(raw)
-      await this.db.prisma.comfyServer.upsert({ where: { url }, update: {}, create: { name: new URL(url).host, url, source: 'env' } })
-    }
+    const urls = (value ?? '').split(',').map((u) => u.trim()).filter(Boolean).map(normaliseUrl)
+    if (urls.length === 0) return
+    // INSERT … ON CONFLICT DO NOTHING: an address already set up (by an earlier start, another
+    // instance, or in Settings) keeps its row and settings.
+    await this.db.prisma.comfyServer.createMany({ data: urls.map((url) => ({ name: new URL(url).host, url, source: 'env' })), skipDuplicates: true })
   }
 
   /** Lets generations start again after the queue paused itself (storage was full). */
