@@ -92,8 +92,9 @@ describe('two instances on one PostgreSQL database', () => {
     const rows = await generations(db, ids)
     expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([])
     expect(rows.filter((r) => !Array.isArray(r.outputs) || r.outputs.length !== 1).map((r) => r.id)).toEqual([])
-    const { rows: ends } = await db.pool.query<{ generationId: string; n: number }>(`SELECT "generationId", count(*)::int AS n FROM "GenerationEvent"
-      WHERE event->>'type' = 'status' AND event->>'status' IN ('succeeded', 'failed', 'cancelled') GROUP BY "generationId"`)
+    // A generation's events are its job's.
+    const { rows: ends } = await db.pool.query<{ generationId: string; n: number }>(`SELECT g.id AS "generationId", count(*)::int AS n FROM "JobEvent" e JOIN "Generation" g ON g."jobId" = e."jobId"
+      WHERE e.event->>'type' = 'status' AND e.event->>'status' IN ('succeeded', 'failed', 'cancelled') GROUP BY g.id`)
     expect(Object.fromEntries(ends.map((e) => [e.generationId, e.n]))).toEqual(Object.fromEntries(ids.map((id) => [id, 1])))
     // Each prompt reached ComfyUI once: the orphan's new run re-attached instead of submitting again.
     expect([...gpu.queued].sort()).toEqual([...ids].sort())
@@ -103,7 +104,8 @@ describe('two instances on one PostgreSQL database', () => {
 interface Row { id: string; status: string; attempts: number; outputs: unknown; jobStatus: string | null; jobAttempts: number | null; pid: number | null }
 
 async function generations(db: FreshPostgres, ids: string[]): Promise<Row[]> {
-  const { rows } = await db.pool.query<Row>(`SELECT g.id, g.status, g.attempts, g.outputs, j.status AS "jobStatus", j.attempts AS "jobAttempts", i.pid
+  // A generation's status and attempts are its job's.
+  const { rows } = await db.pool.query<Row>(`SELECT g.id, j.status, j.attempts, g.outputs, j.status AS "jobStatus", j.attempts AS "jobAttempts", i.pid
     FROM "Generation" g LEFT JOIN "Job" j ON j.id = g."jobId" LEFT JOIN "Instance" i ON i.id = j."instanceId"
     WHERE g.id = ANY($1::text[]) ORDER BY g."queuedAt", g.id`, [ids])
   return rows
@@ -114,9 +116,9 @@ async function killPoint(db: FreshPostgres, instances: RunningServer[]): Promise
   const deadline = Date.now() + DRAIN_MS
   while (Date.now() < deadline) {
     const { rows } = await db.pool.query<{ id: string; pid: number; done: number }>(`SELECT g.id, i.pid,
-        (SELECT count(*)::int FROM "Generation" WHERE status = 'succeeded') AS done
+        (SELECT count(*)::int FROM "Job" WHERE kind = 'comfy.generate' AND status = 'succeeded') AS done
       FROM "Generation" g JOIN "Job" j ON j.id = g."jobId" JOIN "Instance" i ON i.id = j."instanceId"
-      WHERE g.status = 'running' AND j.status = 'running' AND (g.progress->>'step')::int <= 3`)
+      WHERE j.status = 'running' AND j."runId" IS NOT NULL AND (j."progressDetail"->>'step')::int <= 3`)
     const running = rows[0]
     const victim = instances.find((s) => s.pid === running?.pid)
     if (running && victim && running.done >= 2) return { orphan: running.id, victim }
