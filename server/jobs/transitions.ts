@@ -13,7 +13,7 @@ export const ALLOWED_FROM: Record<JobStatus, readonly JobStatus[]> = {
   // Placed again: a run that died after choosing a server but before the server had the work.
   dispatched: ['queued', 'dispatched', 'running', 'retrying'],
   running: ['queued', 'dispatched', 'retrying'],
-  retrying: ['dispatched', 'running'],
+  retrying: ['running'],
   succeeded: ['queued', 'dispatched', 'running', 'retrying'],
   failed: ['queued', 'dispatched', 'running', 'retrying'],
   cancelled: ['queued', 'dispatched', 'running', 'retrying'],
