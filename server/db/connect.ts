@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
@@ -42,6 +43,20 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
 async function openPGlite(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true })
   const pglite = await PGlite.create(dataDir)
+  if (process.env.SQL_STATS) {
+    const stats = new Map<string, { n: number; ms: number }>()
+    for (const method of ['query', 'exec', 'execProtocol', 'execProtocolRaw'] as const) {
+      const original = (pglite as any)[method].bind(pglite)
+      ;(pglite as any)[method] = async (...args: any[]) => {
+        const t = performance.now()
+        try { return await original(...args) } finally {
+          const key = `${method}: ${typeof args[0] === 'string' ? args[0].replace(/\s+/g, ' ').slice(0, 110) : 'bytes'}`
+          const e = stats.get(key) ?? { n: 0, ms: 0 }; e.n++; e.ms += performance.now() - t; stats.set(key, e)
+        }
+      }
+    }
+    setInterval(() => { writeFileSync(process.env.SQL_STATS!, [...stats].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${v.n}\t${v.ms.toFixed(0)}\t${k}`).join('\n')) }, 2000).unref()
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
   const sql: SqlExecutor = {
     // PGlite's query() takes one statement; multi-statement scripts go through exec().

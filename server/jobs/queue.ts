@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import PgBoss from 'pg-boss'
 import type { Database } from '../db/connect'
+import type { SqlExecutor } from '../db/sql'
 import { AppError } from '../../shared/errors'
 import type { JobKind, JobStatus } from '../../shared/jobs'
 import { JobAnnouncer } from './announcer'
@@ -101,6 +102,8 @@ export class JobQueue {
         retryBackoff: true,
         expireInSeconds: definition.expireInSeconds,
       })
+      // Loads pg-boss's cache of the queue now: sending inside a PGlite transaction cannot.
+      await boss.getJobById(definition.kind, randomUUID())
     }
     await this.announcer.start()
     if (this.options.worker === false) return
@@ -141,15 +144,20 @@ export class JobQueue {
   }
 
   /**
-   * Queues a job. `prepare` runs after the job's row exists and before any worker can take it
-   * (e.g. to write the generation that names it). `expireInSeconds` overrides the kind's lease
-   * for this job (a long video render).
+   * Queues a job: its row, its first event, what `prepare` writes (e.g. the generation that names
+   * it) and its delivery, in one transaction, so no worker can see one without the others.
+   * `expireInSeconds` overrides the kind's lease for this job (a long video render).
    */
-  async enqueue(kind: JobKind, args: { ownerId: string; input: Record<string, unknown>; assetId?: string; expireInSeconds?: number; prepare?: (jobId: string) => Promise<void> }): Promise<{ id: string; createdAt: Date }> {
+  async enqueue(kind: JobKind, args: { ownerId: string; input: Record<string, unknown>; assetId?: string; expireInSeconds?: number; prepare?: (jobId: string, sql: SqlExecutor) => Promise<void> }): Promise<{ id: string; createdAt: Date }> {
     const boss = this.requireBoss(kind)
-    const job = await this.transitions.create({ kind, ownerId: args.ownerId, input: args.input, assetId: args.assetId })
-    await args.prepare?.(job.id)
-    await this.deliver(boss, kind, job.id, job.id, args.expireInSeconds)
+    const job = await this.db.transaction(async (sql) => {
+      const created = await this.transitions.create({ kind, ownerId: args.ownerId, input: args.input, assetId: args.assetId }, sql)
+      await args.prepare?.(created.id, sql)
+      await this.deliver(boss, kind, created.id, created.id, args.expireInSeconds, sql)
+      return created
+    })
+    this.transitions.announce(job.id, 'queued')
+    this.wake(kind)
     return job
   }
 
@@ -163,6 +171,8 @@ export class JobQueue {
     const reopened = await this.transitions.reopen(jobId, deliveryId, [row.status])
     if (!reopened) throw new AppError('CONFLICT', 'The job changed meanwhile; reload it.')
     await this.deliver(boss, reopened.kind, jobId, deliveryId, options.expireInSeconds)
+    // A slot of this process starts it now rather than at its next poll; other instances poll.
+    this.wake(reopened.kind)
     return reopened
   }
 
@@ -191,10 +201,9 @@ export class JobQueue {
   }
 
   /** Hands a delivery to pg-boss (its id is ours, so the two can be reconciled after any crash). */
-  private async deliver(boss: PgBoss, kind: JobKind, jobId: string, deliveryId: string, expireInSeconds?: number): Promise<void> {
-    await boss.send(kind, { jobId } satisfies BossPayload, { id: deliveryId, ...(expireInSeconds ? { expireInSeconds } : {}) })
-    // A slot of this process starts it now rather than at its next poll; other instances poll.
-    this.wake(kind)
+  private async deliver(boss: PgBoss, kind: JobKind, jobId: string, deliveryId: string, expireInSeconds?: number, sql?: SqlExecutor): Promise<void> {
+    const db = sql ? { executeSql: (text: string, values: unknown[]) => sql.query(text, values) } : undefined
+    await boss.send(kind, { jobId } satisfies BossPayload, { id: deliveryId, ...(expireInSeconds ? { expireInSeconds } : {}), ...(db ? { db } : {}) })
   }
 
   /** Wakes the kind's dispatcher; one that is busy looks again as soon as it is done, before it sleeps. */

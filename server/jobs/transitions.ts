@@ -68,15 +68,15 @@ const RETURNING = 'id, kind, "ownerId", input, attempts, COALESCE("deliveryId", 
 export class JobTransitions {
   constructor(private readonly db: Database, private readonly announcer: JobAnnouncer) {}
 
-  /** A new job, queued, with its first event. */
-  async create(args: { kind: JobKind; ownerId: string; input: Record<string, unknown>; assetId?: string | null; id?: string }): Promise<{ id: string; createdAt: Date }> {
-    const { rows } = await this.db.sql.query<{ id: string; createdAt: Date }>(`WITH job AS (
+  /** A new job, queued, with its first event. In a transaction (`sql`), the caller announces it once committed. */
+  async create(args: { kind: JobKind; ownerId: string; input: Record<string, unknown>; assetId?: string | null; id?: string }, sql?: SqlExecutor): Promise<{ id: string; createdAt: Date }> {
+    const { rows } = await (sql ?? this.db.sql).query<{ id: string; createdAt: Date }>(`WITH job AS (
         INSERT INTO "Job" (id, "ownerId", kind, input, "assetId") VALUES (COALESCE($1, gen_random_uuid()::text), $2, $3, $4::jsonb, $5)
         RETURNING id, "createdAt" AT TIME ZONE 'UTC' AS "createdAt"),
       ev AS (INSERT INTO "JobEvent" ("jobId", event) SELECT id, '{"type":"status","status":"queued","attempt":0}'::jsonb FROM job)
       SELECT id, "createdAt" FROM job`, [args.id ?? null, args.ownerId, args.kind, JSON.stringify(args.input), args.assetId ?? null])
     const row = rows[0]!
-    this.announcer.announce(row.id, 'queued')
+    if (!sql) this.announcer.announce(row.id, 'queued')
     return row
   }
 

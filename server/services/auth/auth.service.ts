@@ -71,13 +71,15 @@ export class AuthService {
 
   async userForToken(token: string): Promise<AuthUser | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null
-    const row = await this.db.prisma.apiToken.findUnique({ where: { tokenHash: digest(token) }, include: { user: true } })
-    if (!row || row.revokedAt) return null
+    // Every script request comes through here: one statement, the token with its user.
+    const { rows } = await this.db.sql.query<AuthUser & { tokenId: string; stale: boolean }>(`SELECT t.id AS "tokenId", u.id, u.email, u.name, u.role,
+        (t."lastUsedAt" IS NULL OR t."lastUsedAt" < (now() AT TIME ZONE 'UTC') - interval '1 minute') AS stale
+      FROM "ApiToken" t JOIN "User" u ON u.id = t."userId" WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`, [digest(token)])
+    const row = rows[0]
+    if (!row) return null
     // Coarse last-used stamp: at most one write a minute per token.
-    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-      await this.db.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
-    }
-    return pick(row.user)
+    if (row.stale) await this.db.prisma.apiToken.update({ where: { id: row.tokenId }, data: { lastUsedAt: new Date() } })
+    return pick(row)
   }
 
   async listUsers() {

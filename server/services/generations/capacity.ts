@@ -100,15 +100,19 @@ export class ServerCapacity {
       const health = pool.health(server.id)
       return health?.reachable ? health.queueDepth : 0
     })
-    const { rows } = await this.db.sql.query<{ chosen: string | null }>('SELECT lattice_claim_server($1, $2, $3::text[], $4::int[], $5::int[]) AS chosen',
-      [run.generationId, run.promptId, capable.map((s) => s.id), capable.map((s) => s.maxConcurrent), loads])
-    const chosen = rows[0]?.chosen ?? null
-    if (chosen) {
+    // The choice and the job's move to `dispatched` commit together, under the lock.
+    const chosen = await this.db.transaction(async (sql) => {
+      const { rows } = await sql.query<{ chosen: string | null }>('SELECT lattice_claim_server($1, $2, $3::text[], $4::int[], $5::int[]) AS chosen',
+        [run.generationId, run.promptId, capable.map((s) => s.id), capable.map((s) => s.maxConcurrent), loads])
+      const server = rows[0]?.chosen ?? null
       // Also from "dispatched" or "running": a run that died before ComfyUI had the prompt leaves it so.
-      const moved = await this.transitions.move(run.jobId, 'dispatched', { runId: run.runId, serverId: chosen, error: null, errorKind: null })
-      if (!moved) throw new JobCancelled()
+      if (server && !(await this.transitions.move(run.jobId, 'dispatched', { runId: run.runId, serverId: server, error: null, errorKind: null, sql }))) throw new JobCancelled()
+      return server
+    })
+    if (chosen) {
+      this.transitions.announce(run.jobId, 'dispatched')
+      this.hold()
     }
-    if (chosen) this.hold()
     return chosen
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Database } from '../../db/connect'
+import type { SqlExecutor } from '../../db/sql'
 import type { JobQueue } from '../../jobs/queue'
 import type { AssetService } from '../assets/assets.service'
 import { AppError } from '../../../shared/errors'
@@ -53,7 +54,7 @@ export class GenerationService {
       input: { generationId: id, ...(data.webhookUrl ? { webhookUrl: data.webhookUrl } : {}) },
       expireInSeconds: leaseFor(timeoutSeconds),
       // Written before any worker can take the job, which reads it.
-      prepare: (jobId) => insertGeneration(this.db, { ...data, jobId, queuedAt }),
+      prepare: (jobId, sql) => insertGeneration(sql, { ...data, jobId, queuedAt }),
     })
     return toGenerationInfo({
       ...data, serverId: null, promptId: null, outputs: [], jobId: job.id, queuedAt,
@@ -153,8 +154,8 @@ export class GenerationService {
 }
 
 /** One statement, no ORM on the way: this is on the path of every generation. */
-async function insertGeneration(db: Database, row: { id: string; ownerId: string; templateId: string; templateName: string; params: object; inputs: object; workflow: object; outputNodes: string[]; timeoutSeconds: number; webhookUrl: string | null; jobId: string; queuedAt: Date }): Promise<void> {
-  await db.sql.query(`INSERT INTO "Generation" (id, "ownerId", "templateId", "templateName", params, inputs, workflow, "outputNodes", "timeoutSeconds", "webhookUrl", "jobId", "queuedAt")
+async function insertGeneration(sql: SqlExecutor, row: { id: string; ownerId: string; templateId: string; templateName: string; params: object; inputs: object; workflow: object; outputNodes: string[]; timeoutSeconds: number; webhookUrl: string | null; jobId: string; queuedAt: Date }): Promise<void> {
+  await sql.query(`INSERT INTO "Generation" (id, "ownerId", "templateId", "templateName", params, inputs, workflow, "outputNodes", "timeoutSeconds", "webhookUrl", "jobId", "queuedAt")
     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12::timestamptz AT TIME ZONE 'UTC')`,
   [row.id, row.ownerId, row.templateId, row.templateName, JSON.stringify(row.params), JSON.stringify(row.inputs), JSON.stringify(row.workflow), JSON.stringify(row.outputNodes), row.timeoutSeconds, row.webhookUrl, row.jobId, row.queuedAt.toISOString()])
 }
