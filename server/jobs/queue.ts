@@ -313,7 +313,9 @@ export class JobQueue {
     if (!started) return { complete: {} }
     try {
       const result = await definition.run(this.context(started, runId, controller.signal, remote))
-      const succeeded = await this.transitions.move(jobId, 'succeeded', { runId, error: null, errorKind: null, result, before: [{ type: 'progress', progress: 1 }, { type: 'result', result }] })
+      // Assets a job made (`outputs` in its result) are announced with its success.
+      const outputs = Array.isArray(result.outputs) ? [{ type: 'outputs' as const, assetIds: result.outputs.map(String) }] : []
+      const succeeded = await this.transitions.move(jobId, 'succeeded', { runId, error: null, errorKind: null, result, before: [...outputs, { type: 'progress', progress: 1 }, { type: 'result', result }] })
       // A run that was taken over meanwhile records nothing; settling it is a no-op too.
       if (succeeded) await this.settled(succeeded, 'succeeded', null)
       return { complete: {} }

@@ -4,15 +4,18 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { openDatabase, type Database } from '../../server/db/connect'
-import { applyMigrations, loadMigrationsFromDir } from '../../server/db/migrate'
+import { applyMigrations, loadMigrationsFromDir, type Migration } from '../../server/db/migrate'
 
 export const BACKENDS = ['pglite', 'postgres'] as const
 export type Backend = (typeof BACKENDS)[number]
 const ADMIN_URL = process.env.LATTICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
-/** A fresh, migrated database: a new PGlite folder, or a new database on the PostgreSQL server. */
-export async function freshDatabase(backend: Backend): Promise<{ db: Database; url?: string; dispose(): Promise<void> }> {
-  const migrations = await loadMigrationsFromDir('prisma/migrations')
+/**
+ * A fresh, migrated database: a new PGlite folder, or a new database on the PostgreSQL server.
+ * `migrations`: only these (an older version's schema), instead of all of them.
+ */
+export async function freshDatabase(backend: Backend, only?: Migration[]): Promise<{ db: Database; url?: string; dispose(): Promise<void> }> {
+  const migrations = only ?? await loadMigrationsFromDir('prisma/migrations')
   if (backend === 'pglite') {
     const dir = await mkdtemp(join(tmpdir(), 'lattice-db-'))
     const db = await openDatabase({ kind: 'pglite', dataDir: dir })

@@ -6,16 +6,6 @@ ADD COLUMN "progressDetail" JSONB NOT NULL DEFAULT '{}',
 ADD COLUMN "runId" TEXT,
 ADD COLUMN "deliveryId" TEXT;
 
--- A generation that never got its job (its process died in between) gets one, ended.
-INSERT INTO "Job" ("id", "ownerId", "kind", "status", "input", "error", "createdAt", "finishedAt")
-SELECT g."id", g."ownerId", 'comfy.generate',
-       CASE WHEN g."status" IN ('succeeded', 'failed', 'cancelled') THEN g."status" ELSE 'failed' END,
-       jsonb_build_object('generationId', g."id", 'promptId', g."promptId"),
-       COALESCE(g."error", CASE WHEN g."status" IN ('succeeded', 'failed', 'cancelled') THEN NULL ELSE 'The generation was never queued; retry it.' END),
-       g."queuedAt", COALESCE(g."finishedAt", CURRENT_TIMESTAMP)
-FROM "Generation" g WHERE g."jobId" IS NULL;
-UPDATE "Generation" SET "jobId" = "id" WHERE "jobId" IS NULL;
-
 -- The generation's own facts move to its job.
 UPDATE "Job" j SET
   "status" = g."status",
@@ -26,8 +16,19 @@ UPDATE "Job" j SET
   "progressDetail" = g."progress" - 'fraction',
   "startedAt" = g."startedAt",
   "finishedAt" = g."finishedAt",
-  "input" = jsonb_build_object('generationId', g."id", 'promptId', g."promptId")
+  "input" = jsonb_build_object('generationId', g."id"),
+  "result" = CASE WHEN g."status" = 'succeeded' THEN jsonb_build_object('generationId', g."id", 'outputs', g."outputs") ELSE NULL END
 FROM "Generation" g WHERE g."jobId" = j."id";
+
+-- A generation that never got its job (its process died in between) gets one, ended.
+INSERT INTO "Job" ("id", "ownerId", "kind", "status", "input", "error", "createdAt", "finishedAt")
+SELECT g."id", g."ownerId", 'comfy.generate',
+       CASE WHEN g."status" IN ('succeeded', 'failed', 'cancelled') THEN g."status" ELSE 'failed' END,
+       jsonb_build_object('generationId', g."id"),
+       COALESCE(g."error", CASE WHEN g."status" IN ('succeeded', 'failed', 'cancelled') THEN NULL ELSE 'The generation was never queued; retry it.' END),
+       g."queuedAt", COALESCE(g."finishedAt", CURRENT_TIMESTAMP)
+FROM "Generation" g WHERE g."jobId" IS NULL;
+UPDATE "Generation" SET "jobId" = "id" WHERE "jobId" IS NULL;
 
 -- Its event log becomes its job's, in order; progress events take the one shape.
 DELETE FROM "JobEvent" WHERE "jobId" IN (SELECT "jobId" FROM "Generation");
@@ -39,6 +40,9 @@ SELECT g."jobId", e."createdAt",
             ELSE e."event" END
 FROM "GenerationEvent" e JOIN "Generation" g ON g."id" = e."generationId"
 ORDER BY e."id";
+
+-- A job an older version was running is held by that run, so the next start hands it back at once.
+UPDATE "Job" SET "runId" = 'before-upgrade-' || "id" WHERE "status" IN ('dispatched', 'running') AND "instanceId" IS NOT NULL;
 
 -- Jobs of earlier attempts (a retry used to queue a new job) are history of the generation's job now.
 DELETE FROM "Job" j WHERE j."kind" = 'comfy.generate' AND NOT EXISTS (SELECT 1 FROM "Generation" g WHERE g."jobId" = j."id");
@@ -57,6 +61,7 @@ DROP COLUMN "errorKind",
 DROP COLUMN "attempts",
 DROP COLUMN "startedAt",
 DROP COLUMN "finishedAt",
+DROP COLUMN "outputs",
 ALTER COLUMN "jobId" SET NOT NULL;
 
 -- CreateIndex

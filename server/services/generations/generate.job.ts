@@ -155,9 +155,8 @@ export function comfyGenerateJob(deps: GenerateJobDependencies, options: Generat
               assetIds.push(await storeOutput(connection, assets, pause, layout, generation.ownerId, id, index, file, cancel.signal))
             }
             throwIfStopped()
-            await db.sql.query(`UPDATE "Generation" SET outputs = $2::jsonb WHERE id = $1 AND EXISTS (SELECT 1 FROM "Job" WHERE id = $3 AND "runId" = $4)`, [id, JSON.stringify(assetIds), ctx.jobId, ctx.runId])
-            await ctx.emit({ type: 'outputs', assetIds })
-            return { generationId: id, assetIds }
+            // Recorded with the job's success: the generation's outputs are its job's result.
+            return { generationId: id, outputs: assetIds }
           }
         }
       } catch (error) {

@@ -32,8 +32,8 @@ export interface GenerationInfo {
 
 export interface GenerationRow {
   id: string; templateId: string; templateName: string; params: unknown; inputs: unknown; serverId: string | null; promptId: string | null
-  timeoutSeconds: number; outputs: unknown; webhookUrl: string | null; jobId: string; queuedAt: Date
-  job: { status: string; progress: number; progressDetail: unknown; error: string | null; errorKind: string | null; attempts: number; startedAt: Date | null; finishedAt: Date | null }
+  timeoutSeconds: number; webhookUrl: string | null; jobId: string; queuedAt: Date
+  job: { status: string; progress: number; progressDetail: unknown; result: unknown; error: string | null; errorKind: string | null; attempts: number; startedAt: Date | null; finishedAt: Date | null }
 }
 
 export function toGenerationInfo(row: GenerationRow): GenerationInfo {
@@ -54,7 +54,7 @@ export function toGenerationInfo(row: GenerationRow): GenerationInfo {
     errorKind: job.errorKind,
     attempts: job.attempts,
     timeoutSeconds: row.timeoutSeconds,
-    outputs: Array.isArray(row.outputs) ? (row.outputs as string[]) : [],
+    outputs: outputsOf(job.result),
     webhookUrl: row.webhookUrl,
     jobId: row.jobId,
     queuedAt: row.queuedAt,
@@ -62,6 +62,12 @@ export function toGenerationInfo(row: GenerationRow): GenerationInfo {
     finishedAt: job.finishedAt,
     durationMs: job.startedAt && job.finishedAt ? job.finishedAt.getTime() - job.startedAt.getTime() : null,
   }
+}
+
+/** The assets a generation made: its job's result, once it succeeded. */
+function outputsOf(result: unknown): string[] {
+  const outputs = (result as { outputs?: unknown } | null)?.outputs
+  return Array.isArray(outputs) ? outputs.map(String) : []
 }
 
 /** What clients see of a server: the auth header only as a hint that one is set. */

@@ -21,7 +21,7 @@ export interface CreateGenerationInput {
   webhookUrl?: string
 }
 
-const WITH_JOB = { job: { select: { status: true, progress: true, progressDetail: true, error: true, errorKind: true, attempts: true, startedAt: true, finishedAt: true } } } as const
+const WITH_JOB = { job: { select: { status: true, progress: true, progressDetail: true, result: true, error: true, errorKind: true, attempts: true, startedAt: true, finishedAt: true } } } as const
 
 /**
  * Generations as users drive them. Each is one `comfy.generate` job for its whole life: the job
@@ -57,8 +57,8 @@ export class GenerationService {
       prepare: (jobId, sql) => insertGeneration(sql, { ...data, jobId, queuedAt }),
     })
     return toGenerationInfo({
-      ...data, serverId: null, promptId: null, outputs: [], jobId: job.id, queuedAt,
-      job: { status: 'queued', progress: 0, progressDetail: {}, error: null, errorKind: null, attempts: 0, startedAt: null, finishedAt: null },
+      ...data, serverId: null, promptId: null, jobId: job.id, queuedAt,
+      job: { status: 'queued', progress: 0, progressDetail: {}, result: null, error: null, errorKind: null, attempts: 0, startedAt: null, finishedAt: null },
     })
   }
 
@@ -134,7 +134,7 @@ export class GenerationService {
     if (row.job.status !== 'failed' && row.job.status !== 'cancelled') throw new AppError('CONFLICT', `Only failed or cancelled generations can be retried; this one is ${row.job.status}.`)
     await this.requireHealthyServer()
     // A new prompt id names the new run on ComfyUI; the old one may still be in its history.
-    await this.db.prisma.generation.update({ where: { id }, data: { serverId: null, promptId: `${id}-${Date.now().toString(36)}`, outputs: [], queuedAt: new Date() } })
+    await this.db.prisma.generation.update({ where: { id }, data: { serverId: null, promptId: `${id}-${Date.now().toString(36)}`, queuedAt: new Date() } })
     await this.queue.retry(row.jobId, { expireInSeconds: leaseFor(row.timeoutSeconds) })
     return this.get(ownerId, id)
   }
