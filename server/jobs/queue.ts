@@ -317,7 +317,7 @@ export class JobQueue {
       const outputs = Array.isArray(result.outputs) ? [{ type: 'outputs' as const, assetIds: result.outputs.map(String) }] : []
       const succeeded = await this.transitions.move(jobId, 'succeeded', { runId, error: null, errorKind: null, result, before: [...outputs, { type: 'progress', progress: 1 }, { type: 'result', result }] })
       // A run that was taken over meanwhile records nothing; settling it is a no-op too.
-      if (succeeded) await this.settled(succeeded, 'succeeded', null)
+      if (succeeded) await this.settled(succeeded, 'succeeded', null, result)
       return { complete: {} }
     } catch (error) {
       if (error instanceof JobDeferred) {
@@ -370,8 +370,8 @@ export class JobQueue {
   }
 
   /** After a job ended: its kind's hook, once, by whichever caller ended it. */
-  private async settled(job: TransitionedJob, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): Promise<void> {
-    await this.definitions.get(job.kind)?.onSettled?.(job.input, status, error, job)
+  private async settled(job: TransitionedJob, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, result: Record<string, unknown> | null = null): Promise<void> {
+    await this.definitions.get(job.kind)?.onSettled?.(job.input, status, error, job, result)
       .catch((e: Error) => console.error(`[jobs] ${job.kind} after ${status}:`, e.message))
   }
 

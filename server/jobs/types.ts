@@ -53,7 +53,7 @@ export interface JobDefinition<Input = any> {
    */
   startable?(runningHere: number): Promise<number>
   /** Called once when the job ends, by whichever instance ended it (e.g. to send a webhook, or mark its asset failed). */
-  onSettled?(input: Input, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, job: { id: string; ownerId: string }): Promise<void>
+  onSettled?(input: Input, status: 'succeeded' | 'failed' | 'cancelled', error: string | null, job: { id: string; ownerId: string }, result: Record<string, unknown> | null): Promise<void>
 }
 
 export class JobCancelled extends Error {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { Database } from '../../db/connect'
 import type { JobQueue } from '../../jobs/queue'
-import { detectMediaType, makeThumbnail, probeMedia } from '../../media'
+import { detectMediaType, makeThumbnail, probeImage, probeMedia } from '../../media'
 import { DataLayout } from '../../storage/paths'
 import { receiveToTemp, type ReceivedFile } from '../../storage/receive'
 import { AppError } from '../../../shared/errors'
@@ -40,7 +40,7 @@ export class AssetService {
    * limit): moved into content-addressed storage, or matched to the same content stored before.
    * The file at `received.path` is gone afterwards either way.
    */
-  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined): Promise<IngestResult> {
+  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined, options: { deferThumbnail?: boolean } = {}): Promise<IngestResult> {
     try {
       const detected = await detectMediaType(received.path)
       const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
@@ -52,7 +52,10 @@ export class AssetService {
       const name = cleanAssetName(rawName, `upload.${detected.ext}`)
       const base = { ownerId, name, mime: detected.mime, size: BigInt(received.size), hash: received.sha256 }
       if (detected.kind === 'image') {
-        const { metadata, hasThumbnail } = await this.analyse(received.sha256, detected)
+        // A deferred thumbnail is made by `ensureThumbnail` (or on its first request), off the caller's path.
+        const { metadata, hasThumbnail } = options.deferThumbnail
+          ? { metadata: await probeImage(stored) as object, hasThumbnail: false }
+          : await this.analyse(received.sha256, detected)
         const row = await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata, hasThumbnail } })
         return { asset: toAssetInfo(row), jobId: null, deduplicated: false }
       }
@@ -125,8 +128,21 @@ export class AssetService {
     return { path, size: info.size, mime: row.mime, name: row.name, hash: row.hash }
   }
 
+  /** Makes an image's thumbnail if it has none yet (its ingest deferred it); true once it has one. */
+  async ensureThumbnail(id: string): Promise<boolean> {
+    const row = await this.db.prisma.asset.findUnique({ where: { id }, select: { hash: true, kind: true, hasThumbnail: true } })
+    if (!row || row.kind !== 'image') return false
+    if (row.hasThumbnail) return true
+    const thumbPath = this.layout.thumbnailFile(row.hash)
+    await mkdir(dirname(thumbPath), { recursive: true })
+    const made = await makeThumbnail(this.layout.assetFile(row.hash), 'image', thumbPath)
+    if (made) await this.db.prisma.asset.update({ where: { id }, data: { hasThumbnail: true } })
+    return made !== null
+  }
+
   async thumbnail(ownerId: string, id: string) {
-    const row = await this.findOwned(ownerId, id)
+    let row = await this.findOwned(ownerId, id)
+    if (!row.hasThumbnail && row.kind === 'image' && await this.ensureThumbnail(id)) row = await this.findOwned(ownerId, id)
     if (!row.hasThumbnail) throw new AppError('NOT_FOUND', `Asset "${row.name}" has no thumbnail.`)
     return { path: this.layout.thumbnailFile(row.hash), hash: row.hash }
   }

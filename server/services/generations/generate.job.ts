@@ -45,6 +45,10 @@ export interface GenerateJobOptions {
 
 export { GenerationFailed, GenerationRetry }
 
+function outputsOf(result: Record<string, unknown> | null): string[] {
+  return Array.isArray(result?.outputs) ? result.outputs.map(String) : []
+}
+
 class Detached extends Error {
   constructor() {
     super('This server stopped following the generation; another run resumes it.')
@@ -173,7 +177,9 @@ export function comfyGenerateJob(deps: GenerateJobDependencies, options: Generat
         if (placed) capacity.release()
       }
     },
-    async onSettled(input, status, _error, job) {
+    async onSettled(input, status, _error, job, result) {
+      // The outputs' thumbnails, deferred so the success is told without waiting for them.
+      for (const assetId of outputsOf(result)) await assets.ensureThumbnail(assetId).catch((e: Error) => console.error('[comfy] thumbnail of an output:', e.message))
       const url = input.webhookUrl ?? options.webhookUrl
       if (status === 'cancelled' || !url) return
       await deps.queueWebhook({ ownerId: job.ownerId, generationId: input.generationId, url }).catch((e: Error) => console.error('[comfy] could not queue the webhook:', e.message))

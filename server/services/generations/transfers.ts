@@ -34,7 +34,8 @@ export async function storeOutput(connection: ComfyConnection, assets: AssetServ
   try {
     const downloaded = await downloadOutput(connection.http, file, () => path, { signal, maxBytes: assets.maxOutputBytes })
     if (downloaded.bytes === 0) throw new GenerationFailed(`ComfyUI's output "${file.filename}" is empty. Check the workflow's save node.`, 'output_missing')
-    const { asset } = await assets.adopt(ownerId, { path, size: downloaded.bytes, sha256: downloaded.sha256 }, file.filename)
+    // Its thumbnail is made once the generation has succeeded (generate.job.ts), not on the way there.
+    const { asset } = await assets.adopt(ownerId, { path, size: downloaded.bytes, sha256: downloaded.sha256 }, file.filename, { deferThumbnail: true })
     return asset.id
   } catch (error) {
     if (isComfyError(error) && error.kind === 'output_too_large') {
