@@ -2,16 +2,9 @@ import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from './generated/client'
+import { PGLITE_START_PARAMS } from './pglite-settings'
 import type { Database } from './connect'
 import type { SqlExecutor } from './sql'
-
-/**
- * PGlite starts PostgreSQL with a server's defaults, and in WASM every page of shared memory is
- * zeroed, so resident: 128 MB of shared buffers alone. One process with one connection and a
- * small database reads through the OS page cache just as well; 16 MB keeps the catalog and the
- * hot rows, and leaves the WASM heap at its 128 MB minimum (of which ~30 MB is touched).
- */
-export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
 
 export async function openPGlite(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true })
