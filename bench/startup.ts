@@ -95,8 +95,10 @@ function startLattice(entry: string, dataDir: string, databaseUrl: string, settl
   }, '/api/trpc/system.health', settleMs)
 }
 
+/** The floors run WebAssembly as Lattice does (server/app/wasm-tiering.ts): Liftoff only, unless LATTICE_WASM_OPTIMIZE=1. */
 function startFloor(args: string[], settleMs: number): Promise<ProcessStart> {
-  return measureProcess([FLOOR, ...args], { BENCH_PGLITE_PARAMS: JSON.stringify(PGLITE_START_PARAMS) }, '/health', settleMs)
+  const v8Flags = process.env.LATTICE_WASM_OPTIMIZE?.trim() === '1' ? [] : ['--liftoff-only']
+  return measureProcess([...v8Flags, FLOOR, ...args], { BENCH_PGLITE_PARAMS: JSON.stringify(PGLITE_START_PARAMS) }, '/health', settleMs)
 }
 
 async function measureProcess(args: string[], env: Record<string, string>, healthPath: string, settleMs: number): Promise<ProcessStart> {
@@ -232,7 +234,7 @@ export function startupTable(result: StartupResult): string[] {
     line(rows[0]!),
     widths.map((w) => '-'.repeat(w)).join('   '),
     ...rows.slice(1).map(line),
-    `floors: bare PGlite with Lattice's start parameters (a new folder runs initdb), or a bare pg pool, answering SELECT 1 over node:http;`,
+    `floors: bare PGlite with Lattice's start parameters and V8 WebAssembly setting (a new folder runs initdb), or a bare pg pool, answering SELECT 1 over node:http;`,
     `        node:http = a bare node:http server, no database. Idle RSS: VmRSS ${(result.settleMs / 1000).toFixed(0)} s after healthy (median of 5 samples).`,
   ]
 }

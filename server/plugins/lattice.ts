@@ -5,6 +5,7 @@ import { BUILD_SNAPSHOT_DIR } from '../db/snapshot'
 import { latticeConfigFromEnv } from '../app/config'
 import { provideLattice } from '../app/instance'
 import { startLattice } from '../app/start'
+import { limitWasmTiering } from '../app/wasm-tiering'
 
 /** Migrations are bundled into the server build as assets, so `.output` runs without the repo. */
 async function bundledMigrations(): Promise<Migration[]> {
@@ -25,6 +26,7 @@ async function bundledMigrations(): Promise<Migration[]> {
 const buildSnapshot = () => fileURLToPath(new URL(`./${BUILD_SNAPSHOT_DIR}`, import.meta.url))
 
 export default defineNitroPlugin((nitroApp) => {
+  limitWasmTiering()
   const version = String(useRuntimeConfig().public.version ?? 'dev')
   const starting = (async () => {
     const migrations = await bundledMigrations()
