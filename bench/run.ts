@@ -147,13 +147,16 @@ if (startup) console.log(`\n${startupTable(startup).join('\n')}`)
 const header: [string, string, string, string] = ['benchmark', 'lattice', 'floor', 'cost']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')
-console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('   ')}`)
-for (const row of rows) console.log(line(row))
-console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
-console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
-console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
-console.log('        upload = node:fs stream copy of the same file on the same disk;')
-console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
+// --only=startup has its own table above and nothing for this one.
+if (rows.length > 0) {
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('   ')}`)
+  for (const row of rows) console.log(line(row))
+  console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
+  console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
+  console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
+  console.log('        upload = node:fs stream copy of the same file on the same disk;')
+  console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
+}
 if (latency) {
   const p = latency.inProcess
   console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, wire serialize ${formatMs(p.wireSerializeMs)}, wire deserialize ${formatMs(p.wireDeserializeMs)}`)
