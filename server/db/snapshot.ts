@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { readdir, readFile, rename, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { readdir, readFile, rename, rm, rmdir } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DatabaseConfig } from './config'
 import { migrationChecksum, type Migration } from './migrate'
@@ -58,16 +58,36 @@ export async function seedDatabase(config: DatabaseConfig, migrations: Migration
     console.info(`[db] not starting from the build's database snapshot (${mismatch}); creating the database instead.`)
     return false
   }
-  const staging = `${config.dataDir}.new-${randomBytes(4).toString('hex')}`
+  // An empty data folder gives way to the unpacked one; one that cannot (a mount point) gets initdb.
+  if (!(await removeEmptyFolder(config.dataDir))) return false
+  await removeInterruptedSeeds(config.dataDir)
+  const staging = `${config.dataDir}${STAGING}${randomBytes(4).toString('hex')}`
   try {
     await extractTarGz(join(config.snapshot, SNAPSHOT_DATA), staging)
-    // Replaces the data folder when it is an empty directory, as rename(2) does.
     await rename(staging, config.dataDir)
   } finally {
     await rm(staging, { recursive: true, force: true })
   }
   console.info(`[db] new database from the build's snapshot (${manifest.migrations.length} migrations applied in it)`)
   return true
+}
+
+/** Beside the data folder while it is unpacked; a process killed meanwhile leaves one behind. */
+const STAGING = '.unpacking-'
+
+async function removeInterruptedSeeds(dataDir: string): Promise<void> {
+  const prefix = `${basename(dataDir)}${STAGING}`
+  const siblings = await readdir(dirname(dataDir)).catch(() => [])
+  for (const name of siblings.filter((n) => n.startsWith(prefix))) await rm(join(dirname(dataDir), name), { recursive: true, force: true })
+}
+
+async function removeEmptyFolder(dir: string): Promise<boolean> {
+  try {
+    await rmdir(dir)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+  }
 }
 
 async function isNewFolder(dir: string): Promise<boolean> {

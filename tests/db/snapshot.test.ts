@@ -64,6 +64,16 @@ describe('database snapshots (embedded database)', () => {
     expect(await readdir(work)).not.toContain('edited')
   })
 
+  it('fills an empty data folder and removes what an interrupted start left beside it', async () => {
+    const parent = join(work, 'interrupted')
+    const dataDir = join(parent, 'db')
+    await mkdir(dataDir, { recursive: true })
+    await mkdir(join(parent, 'db.unpacking-0badf00d', 'base'), { recursive: true })
+    expect(await seedDatabase({ kind: 'pglite', dataDir, snapshot: current }, migrations)).toBe(true)
+    expect(await readdir(parent)).toEqual(['db'])
+    expect(await readdir(dataDir)).toContain('PG_VERSION')
+  })
+
   it('never replaces a folder that holds anything, and ignores a missing snapshot', async () => {
     const dataDir = join(work, 'occupied')
     await mkdir(dataDir)
