@@ -32,11 +32,13 @@ COPY . .
 # Serve under a sub-path by building with it: --build-arg NUXT_APP_BASE_URL=/lattice/
 ARG NUXT_APP_BASE_URL=/
 # The checks after the build: the server's native and wasm dependencies must be traced into
-# .output/server/node_modules (sharp's @img binaries, PGlite's wasm), or it cannot start.
+# .output/server/node_modules (sharp's @img binaries, PGlite's wasm), or it cannot start; the
+# build's database snapshot lets a new /data start without initdb (server/db/snapshot.ts).
 RUN npx --no-install nuxt build \
  && test -d .output/server/node_modules/sharp \
  && ls .output/server/node_modules/@img | grep -q '^sharp-' \
- && test -f .output/server/node_modules/@electric-sql/pglite/dist/pglite.wasm
+ && test -f .output/server/node_modules/@electric-sql/pglite/dist/pglite.wasm \
+ && test -f .output/server/db-snapshot/pgdata.tar.gz
 
 # ---- runtime: Node, ffmpeg and .output only ----
 FROM ${NODE_IMAGE} AS runtime

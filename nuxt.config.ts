@@ -27,6 +27,17 @@ export default defineNuxtConfig({
     externals: { traceInclude: [fileURLToPath(new URL('./node_modules/strtok3/lib/index.js', import.meta.url))] },
     serverAssets: [{ baseName: 'migrations', dir: fileURLToPath(new URL('./prisma/migrations', import.meta.url)) }],
   },
+  hooks: {
+    // A new embedded database starts from a snapshot made here instead of running initdb at first
+    // start (server/db/snapshot.ts). Made after the server is bundled, beside it in .output/server.
+    'nitro:init'(nitro) {
+      if (nitro.options.dev) return
+      nitro.hooks.hook('compiled', async () => {
+        const { writeBuildSnapshot } = await import('./scripts/db-snapshot')
+        await writeBuildSnapshot(nitro.options.output.serverDir)
+      })
+    },
+  },
   // trpc-nuxt imports from `#imports`, which only resolves when it is bundled with the app.
   build: { transpile: ['trpc-nuxt'] },
   typescript: { strict: true },

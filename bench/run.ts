@@ -4,7 +4,7 @@
  * results compare across machines and runs; nothing here asserts a timing.
  *
  *   npm run bench                           all of them, a few minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render, generations)
+ *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render, generations, startup)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
  *
  * Writes bench/results/latest.json too.
@@ -22,6 +22,7 @@ import { measureThroughput, type ThroughputResult } from './throughput'
 import { measureUpload, type UploadResult } from './upload'
 import { measureRender, type RenderBenchResult } from './render'
 import { measureGenerations, type GenerationsResult } from './generations'
+import { measureStartup, startupTable, type StartupResult } from './startup'
 
 const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
@@ -35,9 +36,11 @@ const SETTINGS = {
   generationSamples: 30,
   generationThroughputCount: 60,
   generationServers: 4,
+  startupRounds: 3,
+  startupSettleMs: 5000,
 }
 
-const ALL = ['latency', 'throughput', 'upload', 'render', 'generations'] as const
+const ALL = ['latency', 'throughput', 'upload', 'render', 'generations', 'startup'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
@@ -61,6 +64,13 @@ const cpu = cpus()
 console.log(`Lattice bench: Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'} (load ${loadAtStart.join(' ')}), commit ${commit?.slice(0, 7) ?? 'unknown'}${uncommittedChanges ? ' (+ uncommitted changes)' : ''}`)
 console.log(`Server build: .output from ${build.builtAt}${build.rebuilt ? ' (built now)' : ''}`)
 if (build.stale) console.log('WARNING: sources changed after this build; the numbers are for the older build. Run with --build to rebuild.')
+
+// First, while no other server of this run is up to share the CPU with its start.
+let startup: StartupResult | undefined
+if (selected.has('startup')) {
+  console.log(`\nstartup: the built server and its floors on new and reused data, ${SETTINGS.startupRounds} rounds…`)
+  startup = await measureStartup({ rounds: SETTINGS.startupRounds, settleMs: SETTINGS.startupSettleMs })
+}
 
 const server = await startServer()
 const workDir = await mkdtemp(join(tmpdir(), 'lattice-bench-'))
@@ -133,16 +143,20 @@ if (generations) {
   rows.push([`generation completion p50 / p99 (n=${g.samples})`, pair(g.completion), pair(g.floor.completion), cost(g.completion.p50 / g.floor.completion.p50)])
   rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins`, formatRate(g.throughput.perSecond, 'gen/s'), formatRate(g.floor.perSecond, 'gen/s'), cost(g.floor.perSecond / g.throughput.perSecond)])
 }
+if (startup) console.log(`\n${startupTable(startup).join('\n')}`)
 const header: [string, string, string, string] = ['benchmark', 'lattice', 'floor', 'cost']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')
-console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('   ')}`)
-for (const row of rows) console.log(line(row))
-console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
-console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
-console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
-console.log('        upload = node:fs stream copy of the same file on the same disk;')
-console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
+// --only=startup has its own table above and nothing for this one.
+if (rows.length > 0) {
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('   ')}`)
+  for (const row of rows) console.log(line(row))
+  console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.00× is as fast as the floor.')
+  console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
+  console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
+  console.log('        upload = node:fs stream copy of the same file on the same disk;')
+  console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
+}
 if (latency) {
   const p = latency.inProcess
   console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, wire serialize ${formatMs(p.wireSerializeMs)}, wire deserialize ${formatMs(p.wireDeserializeMs)}`)
@@ -184,6 +198,7 @@ const results = {
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
   generations,
+  startup,
 }
 await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
 await writeFile(join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)

@@ -19,9 +19,10 @@ export interface LatticeConfig {
   comfy: { urls?: string; webhookUrl?: string; webhookSecret?: string }
 }
 
-export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LatticeConfig {
+/** `build`: what the server build brings along (the database snapshot; see server/db/snapshot.ts). */
+export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build: { dbSnapshot?: string } = {}): LatticeConfig {
   return {
-    database: databaseConfigFromEnv(env),
+    database: databaseConfigFromEnv(env, { snapshot: build.dbSnapshot }),
     dataDir: dataDirFromEnv(env),
     maxUploadBytes: megabytes(env, 'LATTICE_MAX_UPLOAD_MB', LIMITS.defaultMaxUploadBytes),
     maxOutputBytes: megabytes(env, 'LATTICE_MAX_OUTPUT_MB', LIMITS.defaultMaxOutputBytes),

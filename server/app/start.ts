@@ -1,5 +1,6 @@
 import { openDatabase } from '../db/connect'
 import { applyMigrations, type Migration } from '../db/migrate'
+import { seedDatabase } from '../db/snapshot'
 import { JobQueue } from '../jobs/queue'
 import { AuthService } from '../services/auth/auth.service'
 import { ProjectService } from '../services/projects/projects.service'
@@ -23,6 +24,7 @@ export interface RunningLattice {
  * queue. The HTTP server calls it once; tests call it with their own config.
  */
 export async function startLattice(config: LatticeConfig, migrations: Migration[], version: string): Promise<RunningLattice> {
+  await seedDatabase(config.database, migrations)
   const db = await openDatabase(config.database)
   try {
     const applied = await applyMigrations(db.sql, migrations)

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path'
 
 export type DatabaseConfig =
-  | { kind: 'pglite'; dataDir: string }
+  /** `snapshot`: a folder from `nuxt build` that a new data dir starts from (see snapshot.ts). */
+  | { kind: 'pglite'; dataDir: string; snapshot?: string }
   | { kind: 'postgres'; url: string }
 
 /** Embedded PGlite under the data dir unless DATABASE_URL names a PostgreSQL server. */
-export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build: { snapshot?: string } = {}): DatabaseConfig {
   const url = env.DATABASE_URL?.trim()
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
@@ -13,7 +14,7 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
     }
     return { kind: 'postgres', url }
   }
-  return { kind: 'pglite', dataDir: resolve(dataDirFromEnv(env), 'db') }
+  return { kind: 'pglite', dataDir: resolve(dataDirFromEnv(env), 'db'), snapshot: build.snapshot }
 }
 
 export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {

@@ -9,6 +9,11 @@ export interface Migration {
   sql: string
 }
 
+/** What `_prisma_migrations.checksum` records for a migration: the SHA-256 of its SQL, as Prisma does. */
+export function migrationChecksum(migration: Migration): string {
+  return createHash('sha256').update(migration.sql).digest('hex')
+}
+
 /** Reads `prisma/migrations/<name>/migration.sql` folders. */
 export async function loadMigrationsFromDir(dir: string): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true })
@@ -52,7 +57,7 @@ export async function applyMigrations(sql: SqlExecutor, migrations: Migration[])
   const done = new Map(rows.map((r) => [r.migration_name, r.checksum]))
   const applied: string[] = []
   for (const migration of migrations) {
-    const checksum = createHash('sha256').update(migration.sql).digest('hex')
+    const checksum = migrationChecksum(migration)
     const previous = done.get(migration.name)
     if (previous !== undefined) {
       if (previous !== checksum) {

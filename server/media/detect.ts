@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises'
-import { fileTypeFromFile } from 'file-type'
-import sharp from 'sharp'
 import { AppError } from '../../shared/errors'
+import { loadFileType, loadSharp } from './libraries'
 
 export type MediaKind = 'image' | 'video' | 'audio'
 
@@ -55,7 +54,7 @@ const EXR_MAGIC = [0x76, 0x2f, 0x31, 0x01]
 
 /** Decides what a file is from its bytes only: a name or a browser-sent type can lie. */
 export async function detectMediaType(filePath: string): Promise<DetectedMedia> {
-  const found = await fileTypeFromFile(filePath)
+  const found = await (await loadFileType()).fileTypeFromFile(filePath)
   if (!found) {
     if (await startsWith(filePath, EXR_MAGIC)) {
       throw unsupported('This is an OpenEXR image, which cannot be read yet. Convert it to 16-bit PNG or TIFF and upload that.')
@@ -66,14 +65,14 @@ export async function detectMediaType(filePath: string): Promise<DetectedMedia> 
   if (!accepted) {
     throw unsupported(`${describe(found.ext, found.mime)} files are not supported. Upload ${ACCEPTED_DESCRIPTION}.`)
   }
-  if (accepted.sharpFormat && !sharpCanRead(accepted.sharpFormat)) {
+  if (accepted.sharpFormat && !(await sharpCanRead(accepted.sharpFormat))) {
     throw unsupported(`${describe(found.ext, found.mime)} images cannot be read by this server's image library. Convert it to PNG and upload that.`)
   }
   return { kind: accepted.kind, mime: found.mime, ext: found.ext }
 }
 
-function sharpCanRead(format: string): boolean {
-  const info = (sharp.format as unknown as Record<string, { input?: { file?: boolean } } | undefined>)[format]
+async function sharpCanRead(format: string): Promise<boolean> {
+  const info = ((await loadSharp()).format as unknown as Record<string, { input?: { file?: boolean } } | undefined>)[format]
   return info?.input?.file === true
 }
 

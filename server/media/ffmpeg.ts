@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
-import Ffmpeg from 'fluent-ffmpeg'
+import type Ffmpeg from 'fluent-ffmpeg'
 import { AppError } from '../../shared/errors'
 import { num, positive, shortReason, text } from './ffmpeg-text'
+import { loadFfmpeg } from './libraries'
 
 /**
  * The only module that knows the ffmpeg/ffprobe binaries and fluent-ffmpeg. fluent-ffmpeg is being
@@ -75,9 +76,10 @@ function notFound(name: string, envVar: string): AppError {
   return new AppError('SERVICE_UNAVAILABLE', `${name} was not found: install it (apt-get install ffmpeg) or set ${envVar}`)
 }
 
-export function ffprobe(filePath: string): Promise<ProbeResult> {
+export async function ffprobe(filePath: string): Promise<ProbeResult> {
+  const ffmpeg = await loadFfmpeg()
   return new Promise((resolve, reject) => {
-    Ffmpeg(filePath)
+    ffmpeg(filePath)
       .setFfprobePath(ffprobePath())
       .ffprobe(['-v', 'error'], (error: unknown, data: Ffmpeg.FfprobeData) => {
         if (isMissingBinary(error)) return reject(notFound('ffprobe', 'LATTICE_FFPROBE_PATH'))
@@ -151,8 +153,9 @@ async function runFfmpeg(
   // missing, so its existence is checked before every first use of a path.
   const path = ffmpegPath()
   await ensureFfmpeg(path)
+  const ffmpeg = await loadFfmpeg()
   return new Promise((resolve, reject) => {
-    const cmd = Ffmpeg(input, { timeout }).setFfmpegPath(path).inputOptions(['-v', 'error'])
+    const cmd = ffmpeg(input, { timeout }).setFfmpegPath(path).inputOptions(['-v', 'error'])
     configure(cmd)
       .output(output)
       .on('end', () => resolve())

@@ -1,7 +1,8 @@
-import sharp, { type Metadata } from 'sharp'
+import type { Metadata } from 'sharp'
 import { AppError } from '../../shared/errors'
 import type { DetectedMedia, MediaKind } from './detect'
 import { ffprobe, MediaReadError, type ProbeResult, type ProbeStream } from './ffmpeg'
+import { loadSharp } from './libraries'
 
 export interface ImageMetadata {
   /** Display size: EXIF orientation already applied, as the thumbnail and the compositor see it. */
@@ -51,6 +52,7 @@ export function unreadable(kind: MediaKind, reason: string): AppError {
 }
 
 export async function probeImage(filePath: string): Promise<ImageMetadata> {
+  const sharp = await loadSharp()
   let meta: Metadata
   try {
     meta = await sharp(filePath).metadata()

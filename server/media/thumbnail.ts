@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { rename, rm, stat } from 'node:fs/promises'
-import sharp, { type Sharp } from 'sharp'
+import type { Sharp } from 'sharp'
 import type { MediaKind } from './detect'
 import { extractFrame, MediaReadError, renderWaveform } from './ffmpeg'
+import { loadSharp } from './libraries'
 import { probeVideo, unreadable } from './probe'
 
 export interface ThumbnailOptions {
@@ -33,6 +34,7 @@ export async function makeThumbnail(
   options: ThumbnailOptions = {},
 ): Promise<ThumbnailSize | null> {
   const maxSize = options.maxSize ?? 320
+  const sharp = await loadSharp()
   if (kind === 'image') {
     // sharp reads only the first frame unless told otherwise: an animated GIF gives its first frame.
     return writeWebp(sharp(filePath), outPath, maxSize, 'image')

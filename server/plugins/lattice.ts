@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url'
 import { defineNitroPlugin, useRuntimeConfig, useStorage } from 'nitropack/runtime'
 import type { Migration } from '../db/migrate'
+import { BUILD_SNAPSHOT_DIR } from '../db/snapshot'
 import { latticeConfigFromEnv } from '../app/config'
 import { provideLattice } from '../app/instance'
 import { startLattice } from '../app/start'
+import { limitWasmTiering } from '../app/wasm-tiering'
 
 /** Migrations are bundled into the server build as assets, so `.output` runs without the repo. */
 async function bundledMigrations(): Promise<Migration[]> {
@@ -15,9 +18,20 @@ async function bundledMigrations(): Promise<Migration[]> {
   }))
 }
 
+/**
+ * Where `nuxt build` left the database snapshot: beside the server entry, whose URL Nitro gives
+ * all bundled code as import.meta.url. The entry sets it only after the bundle (and so this plugin)
+ * has been evaluated: call this after an await. A dev server has no snapshot (initdb runs instead).
+ */
+const buildSnapshot = () => fileURLToPath(new URL(`./${BUILD_SNAPSHOT_DIR}`, import.meta.url))
+
 export default defineNitroPlugin((nitroApp) => {
+  limitWasmTiering()
   const version = String(useRuntimeConfig().public.version ?? 'dev')
-  const starting = (async () => startLattice(latticeConfigFromEnv(), await bundledMigrations(), version))()
+  const starting = (async () => {
+    const migrations = await bundledMigrations()
+    return startLattice(latticeConfigFromEnv(process.env, { dbSnapshot: buildSnapshot() }), migrations, version)
+  })()
   starting.then(
     (lattice) => console.info(`[lattice] ready: ${lattice.services.db.kind} database, data in ${lattice.config.dataDir}`),
     (error: Error) => {
