@@ -3,11 +3,13 @@ import { z } from 'zod'
 import { isAppError } from '../../shared/errors'
 import type { Context } from './context'
 import { toTRPCError } from './errors'
-import { transformer } from '../../shared/transformer'
+import { createTransformer } from '../../shared/transformer'
+import { jsonTextMarker } from './json-splice'
 
-// Dates arrive as Dates in the browser and in scripts (see shared/transformer.ts).
+// Dates arrive as Dates in the browser and in scripts (see shared/transformer.ts); stored
+// documents are sent as the JSON text the database holds.
 const t = initTRPC.context<Context>().create({
-  transformer,
+  transformer: createTransformer({ jsonTextPlaceholder: jsonTextMarker }),
   errorFormatter({ shape, error }) {
     const cause = error.cause
     return {

@@ -1,4 +1,4 @@
-import type { H3Event } from 'h3'
+import { defineEventHandler, type H3Event } from 'h3'
 import { useRuntimeConfig } from 'nitropack/runtime'
 import { createTRPCNuxtHandler } from 'trpc-nuxt/server'
 import { useLattice } from '../../app/instance'
@@ -7,6 +7,7 @@ import { clearSessionCookie, setSessionCookie } from '../../http/session-cookie'
 import { createContextInner, type Context } from '../../trpc/context'
 import { appRouter } from '../../trpc/routers'
 import { toTRPCError } from '../../trpc/errors'
+import { withJsonTextSplicing } from '../../trpc/json-splice'
 
 async function createContext(event: H3Event): Promise<Context> {
   const { services, config } = await useLattice()
@@ -22,7 +23,7 @@ async function createContext(event: H3Event): Promise<Context> {
   })
 }
 
-export default createTRPCNuxtHandler({
+const handleTRPC = createTRPCNuxtHandler({
   // Served under the app's base URL when it lives at a sub-path (NUXT_APP_BASE_URL=/lattice/).
   endpoint: `${useRuntimeConfig().app.baseURL.replace(/\/$/, '')}/api/trpc`,
   router: appRouter,
@@ -31,3 +32,6 @@ export default createTRPCNuxtHandler({
     if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] ${path ?? '?'}:`, error.cause ?? error)
   },
 })
+
+// Stored project documents go out as the JSON text the database holds (see json-splice.ts).
+export default defineEventHandler((event) => withJsonTextSplicing(event, () => handleTRPC(event)))

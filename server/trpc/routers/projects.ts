@@ -1,12 +1,17 @@
 import { z } from 'zod'
 import { authedProcedure, router } from '../init'
 import { projectCreateSchema, projectListSchema, projectNameSchema } from '../../../shared/schemas/projects'
+import { withJsonText } from '../../../shared/json-text'
 
 const id = z.object({ id: z.uuid('Project ids are UUIDs.') })
 
 export const projectsRouter = router({
   create: authedProcedure.input(projectCreateSchema).mutation(({ ctx, input }) => ctx.services.projects.create(ctx.user.id, input)),
-  get: authedProcedure.input(id).query(({ ctx, input }) => ctx.services.projects.get(ctx.user.id, input.id)),
+  get: authedProcedure.input(id).query(async ({ ctx, input }) => {
+    // The document goes out as the stored JSON text, without a parse and re-serialisation.
+    const { documentJson, ...project } = await ctx.services.projects.open(ctx.user.id, input.id)
+    return withJsonText(project, { document: documentJson })
+  }),
   list: authedProcedure.input(projectListSchema.default({})).query(({ ctx, input }) => ctx.services.projects.list(ctx.user.id, input)),
   save: authedProcedure
     .input(id.extend({ revision: z.number().int().min(1), document: z.unknown() }))
