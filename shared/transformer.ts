@@ -1,12 +1,10 @@
 import type { TRPCDataTransformer } from '@trpc/server'
-import { jsonTextFields } from './json-text'
 
 /**
  * The tRPC wire format: JSON in which Dates travel as `{ "$date": "<ISO>" }` and come back as
  * Dates. A generic serializer (superjson) records a path for every value it visits, which on a
  * 5 MB project document cost more than the rest of the request; this walks once and copies only
- * the containers that hold a Date. A result field held as JSON text (a stored project document)
- * is sent as that JSON; it holds no Dates.
+ * the containers that hold a Date.
  */
 const DATE_KEY = '$date'
 
@@ -61,32 +59,4 @@ function decode(value: unknown): unknown {
   return record
 }
 
-export interface TransformerOptions {
-  /**
-   * Stands in for a result field held as JSON text (shared/json-text.ts) and returns what to
-   * put in its place, e.g. a marker the server swaps for the text after serialising; when it
-   * returns undefined the text is parsed instead.
-   */
-  jsonTextPlaceholder?: (text: string) => unknown
-}
-
-/** The wire transformer; the server passes options, everyone else uses `transformer`. */
-export function createTransformer(options: TransformerOptions = {}): TRPCDataTransformer {
-  const serialize = (value: unknown): unknown => {
-    const texts = jsonTextFields(value)
-    if (!texts) return encode(value)
-    const record = value as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    // Copied key by key, so a field held as text is never read (which would parse it).
-    for (const key of Object.keys(record)) {
-      if (!Object.hasOwn(texts, key)) out[key] = encode(record[key])
-    }
-    for (const [key, text] of Object.entries(texts)) {
-      out[key] = options.jsonTextPlaceholder?.(text) ?? JSON.parse(text)
-    }
-    return out
-  }
-  return { serialize, deserialize: decode }
-}
-
-export const transformer: TRPCDataTransformer = createTransformer()
+export const transformer: TRPCDataTransformer = { serialize: encode, deserialize: decode }

@@ -3,13 +3,11 @@ import { z } from 'zod'
 import { isAppError } from '../../shared/errors'
 import type { Context } from './context'
 import { toTRPCError } from './errors'
-import { createTransformer } from '../../shared/transformer'
-import { jsonTextMarker } from './json-splice'
+import { transformer } from '../../shared/transformer'
 
-// Dates arrive as Dates in the browser and in scripts (see shared/transformer.ts); stored
-// documents are sent as the JSON text the database holds.
+// Dates arrive as Dates in the browser and in scripts (see shared/transformer.ts).
 const t = initTRPC.context<Context>().create({
-  transformer: createTransformer({ jsonTextPlaceholder: jsonTextMarker }),
+  transformer,
   errorFormatter({ shape, error }) {
     const cause = error.cause
     return {

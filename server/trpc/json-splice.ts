@@ -1,23 +1,36 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
+import type { JsonText } from '../../shared/json-text'
 
 /**
  * tRPC answers with `JSON.stringify` of the whole result. A project document the database
  * already holds as JSON text would be parsed only to be serialised again (about 100 ms for
- * 5 MB), so the transformer puts a marker in its place and the HTTP handler swaps the marker
- * for the text in the finished body. Markers are random per response and only this request's
- * are swapped, so no value a user stored can pose as one.
+ * 5 MB), so a procedure answering over HTTP returns a marker in its place and the HTTP handler
+ * swaps the marker for the text in the finished body. Markers are random per response and only
+ * this request's are swapped, so no value a user stored can pose as one.
  */
 const texts = new AsyncLocalStorage<Map<string, string>>()
 const MARKER_PREFIX = 'lattice-json-text:'
 
-/** The transformer's stand-in for `text`; undefined outside a response that will be spliced. */
-export function jsonTextMarker(text: string): string | undefined {
+type Values<F> = { [K in keyof F]: F[K] extends JsonText<infer T> ? T : never }
+
+/**
+ * `base` plus fields given as JSON text: in a response that `withJsonTextSplicing` finishes,
+ * each field is a marker that becomes the text itself on the wire (which is what the type
+ * describes: the client receives the value); anywhere else (`createCaller`, streamed answers)
+ * the text is parsed.
+ */
+export function jsonTextResult<T extends object, F extends Record<string, JsonText<unknown>>>(base: T, fields: F): T & Values<F> {
   const pending = texts.getStore()
-  if (!pending) return undefined
-  const marker = `${MARKER_PREFIX}${randomUUID()}`
-  pending.set(marker, text)
-  return marker
+  const result: Record<string, unknown> = { ...(base as Record<string, unknown>) }
+  for (const [key, text] of Object.entries(fields)) {
+    if (pending) {
+      const marker = `${MARKER_PREFIX}${randomUUID()}`
+      pending.set(marker, text)
+      result[key] = marker
+    } else result[key] = JSON.parse(text)
+  }
+  return result as T & Values<F>
 }
 
 /** Splices `pending` texts into a serialised JSON body in place of their quoted markers. */
@@ -32,7 +45,7 @@ export function spliceJsonTexts(body: string, pending: ReadonlyMap<string, strin
 }
 
 /**
- * Runs a tRPC fetch handler so that JSON-text results go out verbatim. Streaming answers
+ * Runs a tRPC fetch handler so that `jsonTextResult` fields go out verbatim. Streaming answers
  * (JSON lines, server-sent events) are written while the procedure runs, so they get parsed
  * values instead.
  */

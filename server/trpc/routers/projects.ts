@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { authedProcedure, router } from '../init'
 import { projectCreateSchema, projectListSchema, projectNameSchema } from '../../../shared/schemas/projects'
-import { withJsonText } from '../../../shared/json-text'
+import { jsonTextResult } from '../json-splice'
 
 const id = z.object({ id: z.uuid('Project ids are UUIDs.') })
 
@@ -10,7 +10,7 @@ export const projectsRouter = router({
   get: authedProcedure.input(id).query(async ({ ctx, input }) => {
     // The document goes out as the stored JSON text, without a parse and re-serialisation.
     const { documentJson, ...project } = await ctx.services.projects.open(ctx.user.id, input.id)
-    return withJsonText(project, { document: documentJson })
+    return jsonTextResult(project, { document: documentJson })
   }),
   list: authedProcedure.input(projectListSchema.default({})).query(({ ctx, input }) => ctx.services.projects.list(ctx.user.id, input)),
   save: authedProcedure

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { withJsonText, type JsonText } from '../../../shared/json-text'
-import { createTransformer, transformer } from '../../../shared/transformer'
-import { jsonTextMarker, spliceJsonTexts, withJsonTextSplicing } from '../../../server/trpc/json-splice'
+import type { JsonText } from '../../../shared/json-text'
+import { transformer } from '../../../shared/transformer'
+import { jsonTextResult, spliceJsonTexts, withJsonTextSplicing } from '../../../server/trpc/json-splice'
 
-const server = createTransformer({ jsonTextPlaceholder: jsonTextMarker })
 const document: JsonText<unknown> = '{"schemaVersion":2,"name":"a \\"quoted\\" $& name","list":[1,2]}'
 
-/** What tRPC's fetch handler does with a result: serialise it into a JSON response. */
-const respond = async (result: unknown) => new Response(JSON.stringify([{ result: { data: server.serialize(result) } }]), { headers: { 'content-type': 'application/json', 'content-length': '1' } })
+/** What tRPC's fetch handler does with a procedure's result: serialise it into a JSON response. */
+const respond = async (procedure: () => unknown) =>
+  new Response(JSON.stringify([{ result: { data: transformer.serialize(procedure()) } }]), { headers: { 'content-type': 'application/json', 'content-length': '1' } })
 const request = (headers: Record<string, string> = {}) => ({ headers: new Headers(headers) })
 
 describe('JSON text spliced into tRPC responses', () => {
   it('puts the stored text in place of its marker, byte for byte, and the client reads the same value', async () => {
     const at = new Date('2026-12-01T00:00:00.000Z')
-    const response = await withJsonTextSplicing(request(), () => respond(withJsonText({ id: 'p', at }, { document })))
+    const response = await withJsonTextSplicing(request(), () => respond(() => jsonTextResult({ id: 'p', at }, { document })))
     const body = await response!.text()
     expect(body).toContain(`"document":${document}`)
     expect(body).not.toContain('lattice-json-text:')
@@ -22,12 +22,12 @@ describe('JSON text spliced into tRPC responses', () => {
     expect(result.data).toEqual({ id: 'p', at, document: JSON.parse(document) })
   })
 
-  it('leaves streamed answers and results without JSON text alone, and parses the text outside a response', async () => {
-    const streamed = await withJsonTextSplicing(request({ accept: 'text/event-stream' }), () => respond(withJsonText({}, { document })))
+  it('parses the text for answers that are not spliced: streamed ones and calls outside HTTP', async () => {
+    const streamed = await withJsonTextSplicing(request({ accept: 'text/event-stream' }), () => respond(() => jsonTextResult({}, { document })))
     expect(await streamed!.text()).toContain('"name":"a \\"quoted\\" $& name"')
-    const plain = await respond({ ok: true })
+    expect(jsonTextResult({ id: 'p' }, { document })).toEqual({ id: 'p', document: JSON.parse(document) })
+    const plain = await respond(() => ({ ok: true }))
     expect(await withJsonTextSplicing(request(), async () => plain)).toBe(plain)
-    expect(jsonTextMarker(document)).toBeUndefined()
   })
 
   it('swaps only the markers this response made, not look-alikes in other values', () => {
