@@ -8,7 +8,7 @@ import { collectAssetIds, createEmptyDocument, isCanonicalDocument, parseDocumen
 import type { ProjectCreateInput, ProjectListInput } from '../../../shared/schemas/projects'
 import { decodeCursor, encodeCursor } from './cursor'
 import { insertProject, replaceAssetRefs, selectOwnedProject, selectRevisionState, updateDocumentAtRevision, type DocumentWrite } from './project-rows'
-import { documentText, openStoredDocument } from './stored-document'
+import { documentText, isStoredForm, openStoredDocument } from './stored-document'
 import { summarize, type ProjectSummary } from './summary'
 
 export interface ProjectListItem {
@@ -77,10 +77,11 @@ export class ProjectService {
 
   /**
    * Optimistic save: succeeds only when `revision` is the stored one. The document, its summary
-   * and its asset references change in one transaction or not at all.
+   * and its asset references change in one transaction or not at all. `documentJson`, the text
+   * `document` was parsed from when the caller has it, is stored as it is if it needs no change.
    */
-  async save(ownerId: string, input: { id: string; revision: number; document: unknown }) {
-    const { document, ...write } = validate(input.document)
+  async save(ownerId: string, input: { id: string; revision: number; document: unknown; documentJson?: string }) {
+    const { document, ...write } = validate(input.document, input.documentJson)
     return this.db.transaction(async (sql) => {
       if (!await updateDocumentAtRevision(sql, ownerId, input.id, input.revision, write)) {
         const current = await selectRevisionState(sql, ownerId, input.id)
@@ -171,13 +172,15 @@ function checkSize(bytes: number): void {
 
 /**
  * The document to store and its text. A document saved as it was loaded is canonical: one
- * cheap walk validates it and it is serialised once. Anything else is sized before zod parses it.
+ * cheap walk validates it, and its own text (when given, in stored form) is what is stored.
+ * Anything else is sized before zod parses it.
  */
-function validate(raw: unknown): DocumentWrite & { document: ProjectDocument } {
+function validate(raw: unknown, rawJson?: string): DocumentWrite & { document: ProjectDocument } {
   const canonical = isCanonicalDocument(raw)
   if (!canonical) checkSize(Buffer.byteLength(JSON.stringify(raw) ?? ''))
   const document = canonical ? raw : parseDocument(raw).document
-  const documentUtf8 = Buffer.from(documentText(document))
+  const text = canonical && rawJson !== undefined && isStoredForm(rawJson) ? rawJson : documentText(document)
+  const documentUtf8 = Buffer.from(text)
   checkSize(documentUtf8.byteLength)
   return { document, documentUtf8, summary: summarize(document) }
 }

@@ -10,6 +10,11 @@ import { CURRENT_SCHEMA_VERSION } from '../../../shared/project/schema'
  */
 const CURRENT_PREFIX = `{"schemaVersion":${CURRENT_SCHEMA_VERSION},`
 
+/** Whether text that parsed to a valid, canonical document can be stored as it is. */
+export function isStoredForm(text: string): boolean {
+  return text.startsWith(CURRENT_PREFIX)
+}
+
 /** The text to store for a validated document. */
 export function documentText(document: ProjectDocument): JsonText<ProjectDocument> {
   const { schemaVersion, ...rest } = document

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { authedProcedure, router } from '../init'
 import { projectCreateSchema, projectListSchema, projectNameSchema } from '../../../shared/schemas/projects'
-import { jsonTextResult } from '../json-splice'
+import { jsonTextInput, jsonTextResult } from '../json-text'
 
 const id = z.object({ id: z.uuid('Project ids are UUIDs.') })
 
@@ -15,7 +15,11 @@ export const projectsRouter = router({
   list: authedProcedure.input(projectListSchema.default({})).query(({ ctx, input }) => ctx.services.projects.list(ctx.user.id, input)),
   save: authedProcedure
     .input(id.extend({ revision: z.number().int().min(1), document: z.unknown() }))
-    .mutation(({ ctx, input }) => ctx.services.projects.save(ctx.user.id, input)),
+    .mutation(({ ctx, input }) => {
+      // Over HTTP the document usually arrives as its JSON text (json-text.ts).
+      const { value: document, text: documentJson } = jsonTextInput(input.document)
+      return ctx.services.projects.save(ctx.user.id, { id: input.id, revision: input.revision, document, documentJson })
+    }),
   rename: authedProcedure.input(id.extend({ name: projectNameSchema })).mutation(({ ctx, input }) => ctx.services.projects.rename(ctx.user.id, input.id, input.name)),
   duplicate: authedProcedure.input(id.extend({ name: projectNameSchema.optional() })).mutation(({ ctx, input }) => ctx.services.projects.duplicate(ctx.user.id, input.id, input.name)),
   delete: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.delete(ctx.user.id, input.id)),
