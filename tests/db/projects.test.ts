@@ -119,4 +119,22 @@ describe.each(BACKENDS)('projects on %s', (backend) => {
     await expect(projects.save(alice, { id: created.id, revision: 1, document: raw })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
     expect((await projects.get(alice, created.id)).revision).toBe(1)
   })
+
+  it('stores the text a document was sent as only when it is canonical and in stored form', async () => {
+    const created = await projects.create(alice, { name: 'Sent as text' })
+    const storedText = async () => (await ctx.db.sql.query<{ document: string }>('SELECT document FROM "Project" WHERE id = $1', [created.id])).rows[0]!.document
+    const canonical = projectDocumentSchema.parse(richDocument())
+    const sent = JSON.stringify(canonical)
+    await projects.save(alice, { id: created.id, revision: 1, document: JSON.parse(sent), documentJson: sent })
+    expect(await storedText()).toBe(sent)
+    // Not in stored form (schemaVersion last): serialised again.
+    const reordered = JSON.stringify({ compositions: canonical.compositions, mainCompositionId: canonical.mainCompositionId, schemaVersion: 2 })
+    await projects.save(alice, { id: created.id, revision: 2, document: JSON.parse(reordered), documentJson: reordered })
+    expect(await storedText()).toBe(sent)
+    // Missing defaults: what is stored is the validated document, not the text sent.
+    const partial = JSON.stringify(richDocument())
+    await projects.save(alice, { id: created.id, revision: 3, document: JSON.parse(partial), documentJson: partial })
+    expect(JSON.parse(await storedText())).toEqual(canonical)
+    expect(await storedText()).not.toBe(partial)
+  })
 })
