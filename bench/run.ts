@@ -6,6 +6,8 @@
  *   npm run bench                           all of them, a few minutes on 2 cores
  *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render, generations)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
+ *   npm run bench -- --postgres[=URL]       also run the latency bench on PostgreSQL, in a database
+ *                                           created and dropped on that server (default: local, user postgres)
  *
  * Writes bench/results/latest.json too.
  */
@@ -22,6 +24,7 @@ import { measureThroughput, type ThroughputResult } from './throughput'
 import { measureUpload, type UploadResult } from './upload'
 import { measureRender, type RenderBenchResult } from './render'
 import { measureGenerations, type GenerationsResult } from './generations'
+import { createBenchDatabase, DEFAULT_POSTGRES_ADMIN_URL } from './postgres'
 
 const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
@@ -43,7 +46,9 @@ const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const selected = new Set<Bench>(onlyArg ? onlyArg.split(',').map((s) => s.trim() as Bench) : ALL)
 for (const name of selected) if (!ALL.includes(name)) throw new Error(`Unknown benchmark "${name}"; choose from ${ALL.join(', ')}.`)
-const unknown = args.filter((a) => a !== '--build' && !a.startsWith('--only='))
+const postgresArg = args.find((a) => a === '--postgres' || a.startsWith('--postgres='))
+const postgresAdminUrl = postgresArg ? postgresArg.slice('--postgres='.length) || DEFAULT_POSTGRES_ADMIN_URL : null
+const unknown = args.filter((a) => a !== '--build' && !a.startsWith('--only=') && a !== postgresArg)
 if (unknown.length > 0) throw new Error(`Unknown option ${unknown.join(' ')}; see bench/run.ts for the options.`)
 
 process.chdir(REPO_ROOT)
@@ -69,6 +74,7 @@ const healthBody = await (await fetch(`${server.url}/api/trpc/system.health`)).t
 const floor = await startFloorServer({ BENCH_HEALTH_BODY: healthBody })
 
 let latency: LatencyResult | undefined
+let latencyPostgres: LatencyResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
@@ -76,11 +82,23 @@ let generations: GenerationsResult | undefined
 try {
   if (selected.has('latency')) {
     const doc = buildLargeDocument(SETTINGS.documentBytes)
-    console.log(`\nlatency: a ${formatBytes(doc.bytes)} document of ${doc.layers} layers, ${SETTINGS.latencyIterations} rounds…`)
-    latency = await measureLatency({
-      lattice, latticeUrl: server.url, token: BOOTSTRAP_TOKEN, floorUrl: floor.url,
+    const measure = (target: { url: string }) => measureLatency({
+      lattice: createLatticeClient({ url: target.url, token: BOOTSTRAP_TOKEN }), latticeUrl: target.url, token: BOOTSTRAP_TOKEN, floorUrl: floor.url,
       document: doc.document, documentBytes: doc.bytes, iterations: SETTINGS.latencyIterations, warmup: SETTINGS.latencyWarmup,
     })
+    console.log(`\nlatency: a ${formatBytes(doc.bytes)} document of ${doc.layers} layers, ${SETTINGS.latencyIterations} rounds (PGlite)…`)
+    latency = await measure(server)
+    if (postgresAdminUrl) {
+      console.log('latency: the same on PostgreSQL (a fresh database on the server)…')
+      const database = await createBenchDatabase(postgresAdminUrl)
+      const onPostgres = await startServer({ env: { DATABASE_URL: database.url } })
+      try {
+        latencyPostgres = await measure(onPostgres)
+      } finally {
+        await onPostgres.dispose()
+        await database.drop()
+      }
+    }
   }
   if (selected.has('throughput')) {
     console.log(`throughput: ${SETTINGS.concurrency} keep-alive connections, ${SETTINGS.throughputSeconds} s each side…`)
@@ -107,13 +125,15 @@ try {
 // ---- report ----
 const rows: [string, string, string, string][] = []
 const cost = (value: number) => `${value.toFixed(value >= 10 ? 1 : 2)}×`
-if (latency) {
-  const { get, save } = latency
-  rows.push([`projects.get  p50 (${formatBytes(latency.getResponseBytes)} down)`, formatMs(get.lattice.p50), formatMs(get.floor.p50), cost(get.lattice.p50 / get.floor.p50)])
-  rows.push([`projects.get  p99 (n=${get.lattice.n}${get.lattice.n < 100 ? ': the max' : ''})`, formatMs(get.lattice.p99), formatMs(get.floor.p99), cost(get.lattice.p99 / get.floor.p99)])
-  rows.push([`projects.save p50 (${formatBytes(latency.saveRequestBytes)} up)`, formatMs(save.lattice.p50), formatMs(save.floor.p50), cost(save.lattice.p50 / save.floor.p50)])
-  rows.push([`projects.save p99 (n=${save.lattice.n}${save.lattice.n < 100 ? ': the max' : ''})`, formatMs(save.lattice.p99), formatMs(save.floor.p99), cost(save.lattice.p99 / save.floor.p99)])
+const latencyRows = (result: LatencyResult, database: string) => {
+  const { get, save } = result
+  rows.push([`projects.get  p50 (${formatBytes(result.getResponseBytes)} down, ${database})`, formatMs(get.lattice.p50), formatMs(get.floor.p50), cost(get.lattice.p50 / get.floor.p50)])
+  rows.push([`projects.get  p99 (n=${get.lattice.n}${get.lattice.n < 100 ? ': the max' : ''}, ${database})`, formatMs(get.lattice.p99), formatMs(get.floor.p99), cost(get.lattice.p99 / get.floor.p99)])
+  rows.push([`projects.save p50 (${formatBytes(result.saveRequestBytes)} up, ${database})`, formatMs(save.lattice.p50), formatMs(save.floor.p50), cost(save.lattice.p50 / save.floor.p50)])
+  rows.push([`projects.save p99 (n=${save.lattice.n}${save.lattice.n < 100 ? ': the max' : ''}, ${database})`, formatMs(save.lattice.p99), formatMs(save.floor.p99), cost(save.lattice.p99 / save.floor.p99)])
 }
+if (latency) latencyRows(latency, 'PGlite')
+if (latencyPostgres) latencyRows(latencyPostgres, 'PostgreSQL')
 if (throughput) {
   const { lattice: l, nitro: n, floor: f } = throughput
   rows.push([`system.health vs bare Nitro route (c=${throughput.concurrency})`, formatRate(l.perSecond, 'req/s'), formatRate(n.perSecond, 'req/s'), cost(n.perSecond / l.perSecond)])
@@ -161,6 +181,16 @@ if (upload) {
 const elapsed = (Date.now() - started) / 1000
 console.log(`\ntotal ${elapsed.toFixed(0)} s`)
 
+function withRatios(result: LatencyResult) {
+  const { get, save } = result
+  return {
+    ...result,
+    ratios: {
+      getP50: round(get.lattice.p50 / get.floor.p50), getP99: round(get.lattice.p99 / get.floor.p99),
+      saveP50: round(save.lattice.p50 / save.floor.p50), saveP99: round(save.lattice.p99 / save.floor.p99),
+    },
+  }
+}
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -173,13 +203,8 @@ const results = {
   build,
   settings: SETTINGS,
   elapsedSeconds: round(elapsed, 1),
-  latency: latency && {
-    ...latency,
-    ratios: {
-      getP50: round(latency.get.lattice.p50 / latency.get.floor.p50), getP99: round(latency.get.lattice.p99 / latency.get.floor.p99),
-      saveP50: round(latency.save.lattice.p50 / latency.save.floor.p50), saveP99: round(latency.save.lattice.p99 / latency.save.floor.p99),
-    },
-  },
+  latency: latency && withRatios(latency),
+  latencyPostgres: latencyPostgres && withRatios(latencyPostgres),
   throughput: throughput && { ...throughput, ratio: round(throughput.floor.perSecond / throughput.lattice.perSecond) },
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
