@@ -3,6 +3,14 @@ import type { z } from 'zod'
 /** Whether a value is already in a schema's canonical form (see `compileCanonicalCheck`). */
 export type CanonicalCheck = (value: unknown) => boolean
 
+export interface CanonicalCheckOptions {
+  /**
+   * Checks to use for parts of the schema instead of compiling them, e.g. one that remembers
+   * which layers it already found canonical. Such a check must answer as the compiled one would.
+   */
+  replace?: ReadonlyMap<z.ZodType, CanonicalCheck>
+}
+
 /** A zod schema seen through its definition (zod 4's `_zod` surface for tools built on schemas). */
 interface Node {
   _zod: {
@@ -36,8 +44,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * to zod, which stays the one place that fills defaults and words errors. The schema's own
  * checks and refinements run unchanged. Throws for schema features it does not model.
  */
-export function compileCanonicalCheck(schema: z.ZodType): CanonicalCheck {
+export function compileCanonicalCheck(schema: z.ZodType, options: CanonicalCheckOptions = {}): CanonicalCheck {
   const compiled = new Map<Node, CanonicalCheck>()
+  for (const [part, check] of options.replace ?? []) compiled.set(part as unknown as Node, check)
   const scratch: Payload = { value: undefined, issues: [] }
 
   /** A check as zod runs it, on the value it would have produced (the value itself). */

@@ -1,7 +1,4 @@
-/**
- * Pure helpers for handling JSON text without parsing it: where a member's value starts in a
- * serialised object, and swapping quoted markers for JSON text.
- */
+/** Where a member's value starts in serialised JSON, found without parsing it. */
 
 const WHITESPACE = new Set([0x20, 0x0a, 0x0d, 0x09])
 
@@ -68,15 +65,4 @@ export function memberValueStart(json: string, keys: readonly string[], from = 0
     at = skipWhitespace(json, at + 1)
   }
   return -1
-}
-
-/** Replaces each quoted marker in a serialised JSON body with its text (first occurrence only). */
-export function spliceJsonTexts(body: string, texts: ReadonlyMap<string, string>): string {
-  let out = body
-  for (const [marker, text] of texts) {
-    const quoted = JSON.stringify(marker)
-    const at = out.indexOf(quoted)
-    if (at !== -1) out = out.slice(0, at) + text + out.slice(at + quoted.length)
-  }
-  return out
 }

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { getRequestURL, readRawBody, toWebRequest, type H3Event } from 'h3'
-import type { JsonText } from '../../shared/json-text'
-import { memberValueStart, spliceJsonTexts } from './json-span'
+import { spliceJsonTexts, type JsonText } from '../../shared/json-text'
+import { memberValueStart } from './json-span'
 
 /**
  * Large JSON values (project documents) cross the tRPC HTTP handler as text. tRPC parses

@@ -1,4 +1,5 @@
 import { type CanonicalCheck, compileCanonicalCheck } from '../canonical-check'
+import { layerSchema } from './layers'
 import { type ProjectDocument, projectDocumentSchema } from './schema'
 
 let check: CanonicalCheck | null | undefined
@@ -20,4 +21,16 @@ export function isCanonicalDocument(raw: unknown): raw is ProjectDocument {
     }
   }
   return check !== null && check(raw)
+}
+
+/**
+ * Canonical-form checks for an editor that keeps a document open: one for a single layer, and
+ * one for the document that asks `layerCheck` about each layer (which may remember answers for
+ * layers that did not change; see shared/editor/save-cache.ts). Throws where the checker does
+ * not model the schema.
+ */
+export function compileEditorChecks(layerCheck?: CanonicalCheck): { layer: CanonicalCheck; document: CanonicalCheck } {
+  const layer = compileCanonicalCheck(layerSchema)
+  const document = compileCanonicalCheck(projectDocumentSchema, { replace: new Map([[layerSchema, layerCheck ?? layer]]) })
+  return { layer, document }
 }
