@@ -4,7 +4,7 @@
  * results compare across machines and runs; nothing here asserts a timing.
  *
  *   npm run bench                           all of them, a few minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render, generations)
+ *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, generations)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
  *   npm run bench -- --postgres[=URL]       also run the latency bench on PostgreSQL, in a database
  *                                           created and dropped on that server (default: local, user postgres)
@@ -18,6 +18,7 @@ import { join } from 'node:path'
 import { createLatticeClient } from '../client'
 import { buildLargeDocument } from './document'
 import { measureLatency, type LatencyResult } from './latency'
+import { measureAutosave, type AutosaveResult } from './autosave'
 import { ensureBuild, REPO_ROOT, startFloorServer } from './servers'
 import { formatBytes, formatMs, formatRate, round } from './stats'
 import { measureThroughput, type ThroughputResult } from './throughput'
@@ -30,6 +31,7 @@ const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
   latencyIterations: 24,
   latencyWarmup: 2,
+  autosaveSaves: 4,
   concurrency: 16,
   throughputSeconds: 5,
   throughputWarmupSeconds: 1,
@@ -40,7 +42,7 @@ const SETTINGS = {
   generationServers: 4,
 }
 
-const ALL = ['latency', 'throughput', 'upload', 'render', 'generations'] as const
+const ALL = ['latency', 'autosave', 'throughput', 'upload', 'render', 'generations'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
@@ -75,6 +77,7 @@ const floor = await startFloorServer({ BENCH_HEALTH_BODY: healthBody })
 
 let latency: LatencyResult | undefined
 let latencyPostgres: LatencyResult | undefined
+let autosave: AutosaveResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
@@ -99,6 +102,11 @@ try {
         await database.drop()
       }
     }
+  }
+  if (selected.has('autosave')) {
+    const doc = buildLargeDocument(SETTINGS.documentBytes)
+    console.log(`autosave: the editor in headless Chromium on a ${formatBytes(doc.bytes)} document, ${SETTINGS.autosaveSaves + 1} edits (slow: the page redraws 700 layers' timeline after each)…`)
+    autosave = await measureAutosave({ lattice, latticeUrl: server.url, document: doc.document, saves: SETTINGS.autosaveSaves })
   }
   if (selected.has('throughput')) {
     console.log(`throughput: ${SETTINGS.concurrency} keep-alive connections, ${SETTINGS.throughputSeconds} s each side…`)
@@ -134,6 +142,10 @@ const latencyRows = (result: LatencyResult, database: string) => {
 }
 if (latency) latencyRows(latency, 'PGlite')
 if (latencyPostgres) latencyRows(latencyPostgres, 'PostgreSQL')
+if (autosave) {
+  rows.push([`editor autosave ${formatBytes(SETTINGS.documentBytes)}, main thread per save (n=${autosave.laterSaves})`, formatMs(autosave.laterSaveMs), formatMs(autosave.pageStringifyMs), cost(autosave.laterSaveMs / autosave.pageStringifyMs)])
+  rows.push(['editor autosave, first save after opening', formatMs(autosave.firstSaveMs), formatMs(autosave.pageStringifyMs), cost(autosave.firstSaveMs / autosave.pageStringifyMs)])
+}
 if (throughput) {
   const { lattice: l, nitro: n, floor: f } = throughput
   rows.push([`system.health vs bare Nitro route (c=${throughput.concurrency})`, formatRate(l.perSecond, 'req/s'), formatRate(n.perSecond, 'req/s'), cost(n.perSecond / l.perSecond)])
@@ -162,11 +174,13 @@ console.log('\ncost = time per request (or per byte) divided by the floor\'s; 1.
 console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
 console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
 console.log('        upload = node:fs stream copy of the same file on the same disk;')
-console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
+console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median);')
+console.log('        autosave = JSON.stringify of the same document in the same page (what serialising it whole would block).')
 if (latency) {
   const p = latency.inProcess
   console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, wire serialize ${formatMs(p.wireSerializeMs)}, wire deserialize ${formatMs(p.wireDeserializeMs)}`)
 }
+if (autosave) console.log('autosave: main thread = validating and serialising at save time, as the editor store measures it; the request itself is asynchronous.')
 if (throughput && (throughput.lattice.errors > 0 || throughput.nitro.errors > 0 || throughput.floor.errors > 0)) {
   console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, nitro ${throughput.nitro.errors}, floor ${throughput.floor.errors}`)
 }
@@ -209,6 +223,7 @@ const results = {
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
   generations,
+  autosave: autosave && { ...autosave, ratio: round(autosave.laterSaveMs / autosave.pageStringifyMs) },
 }
 await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
 await writeFile(join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)

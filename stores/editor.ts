@@ -20,6 +20,7 @@ type Clipboard =
   | { kind: 'keyframes'; layerId: string; path: string; keyframes: Keyframe<unknown>[] }
 
 const AUTOSAVE_DELAY_MS = 1200
+export const SAVE_PREPARE_MEASURE = 'lattice:save-prepare'
 
 export const keyframeKey = (ref: KeyframeRef) => `${ref.layerId}|${ref.path}|${ref.keyframeId}`
 
@@ -85,6 +86,7 @@ export const useEditorStore = defineStore('editor', () => {
     migratedFrom.value = project.migratedFrom
     doc.value = project.document as ProjectDocument
     saveCache = new SaveCache()
+    warmSaveCache(saveCache, toRaw(doc.value))
     const current = compositionId.value
     compositionId.value = current && project.document.compositions[current] ? current : project.document.mainCompositionId
     frame.value = Math.min(frame.value, Math.max(0, (composition.value?.frameCount ?? 1) - 1))
@@ -110,6 +112,21 @@ export const useEditorStore = defineStore('editor', () => {
     history.clear()
     historyTick.value++
     conflict.value = null
+  }
+
+  /** Fills the save cache while the page is idle, so the first autosave after opening is quick too. */
+  function warmSaveCache(cache: SaveCache, document: ProjectDocument): void {
+    if (typeof requestIdleCallback !== 'function') return
+    const steps = cache.warmUp(document)
+    const work = (deadline: IdleDeadline) => {
+      // A project opened since has its own cache; this one is left.
+      if (cache !== saveCache) return
+      while (deadline.timeRemaining() > 2) {
+        if (steps.next().done) return
+      }
+      requestIdleCallback(work)
+    }
+    requestIdleCallback(work)
   }
 
   /** After undo/redo the open composition or selected items may be gone: fall back and prune. */
@@ -388,6 +405,7 @@ export const useEditorStore = defineStore('editor', () => {
     const id = projectId.value
     if (!id || !doc.value || conflict.value) return false
     if (!dirty.value && !force) return true
+    const preparing = performance.now()
     const check = validated()
     if (!check.ok) {
       saveState.value = 'invalid'
@@ -399,6 +417,8 @@ export const useEditorStore = defineStore('editor', () => {
     saveMessage.value = null
     // Serialised now, so edits made while the request is under way wait for the next save.
     const document = sendAsJsonText<ProjectDocument>(saveText(check.document))
+    // How long the save held the main thread (validation and serialising); bench/autosave.ts reads it.
+    performance.measure(SAVE_PREPARE_MEASURE, { start: preparing })
     const run = (async () => {
       try {
         const saved = await $trpc.projects.save.mutate({ id, revision: revision.value, document })

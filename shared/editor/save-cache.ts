@@ -50,6 +50,20 @@ export class SaveCache {
         : `[${(fieldValue as object[]).map((layer) => this.layerText(layer)).join(',')}]`)))
   }
 
+  /**
+   * Fills the cache for the document's layers a few at a time, so the first save after opening
+   * is as quick as the later ones: call `next()` while there is idle time, until it is done.
+   */
+  *warmUp(doc: ProjectDocument): Generator<void, void, void> {
+    if (!this.checks) return
+    for (const composition of Object.values(doc.compositions)) {
+      for (const layer of composition.layers) {
+        if (this.entry(layer).canonical) this.layerText(layer)
+        yield
+      }
+    }
+  }
+
   /** Drops what is kept for the layers these patches changed. */
   forget(patches: readonly Patch[]): void {
     for (const { target } of patches) {

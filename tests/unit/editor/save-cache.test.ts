@@ -91,3 +91,14 @@ describe('the save cache', () => {
     }
   })
 })
+
+describe('warming the save cache', () => {
+  it('fills it layer by layer with what a save would compute', () => {
+    const doc = projectDocumentSchema.parse(richDocument())
+    const cache = new SaveCache()
+    const steps = [...cache.warmUp(doc)]
+    expect(steps).toHaveLength(Object.values(doc.compositions).reduce((n, c) => n + c.layers.length, 0))
+    expect(cache.isCanonical(doc)).toBe(true)
+    expect(cache.text(doc)).toBe(JSON.stringify(doc))
+  })
+})
