@@ -58,8 +58,8 @@ export type JsonTextInputs = Readonly<Record<string, string>>
  * would not parse. Anything else is left for tRPC as it is.
  */
 export function takeInputText(body: string, url: URL, inputs: JsonTextInputs, incoming: Exchange['incoming']): string {
-  const procedures = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1)).split(',')
-  const field = procedures.length === 1 ? inputs[procedures[0]!] : undefined
+  const procedures = url.pathname.slice(url.pathname.lastIndexOf('/') + 1).split(',')
+  const field = procedures.length === 1 && Object.hasOwn(inputs, procedures[0]!) ? inputs[procedures[0]!] : undefined
   if (!field) return body
   const batch = url.searchParams.get('batch') === '1'
   const start = memberValueStart(body, batch ? ['0', field] : [field])
@@ -96,7 +96,9 @@ export async function handleWithJsonText(
     const url = getRequestURL(event)
     const body = takeInputText((await readRawBody(event, 'utf8')) ?? '', url, inputs, state.incoming)
     const headers = new Headers(event.headers)
+    // The body is a string now; the transport describes it afresh.
     headers.delete('content-length')
+    headers.delete('transfer-encoding')
     request = new Request(url, { method: 'POST', headers, body })
   } else request = toWebRequest(event)
   const response = await exchange.run(state, () => handle(request))
