@@ -96,7 +96,12 @@ export function compileCanonicalCheck(schema: z.ZodType, options: CanonicalCheck
       if (!TESTING_CHECKS.has(check._zod.def.check)) throw new Error(`canonical check: unsupported zod check "${check._zod.def.check}"`)
     }
     const tests = checks.map(compileCheck)
-    self = tests.length === 0 ? base : tests.length === 1 ? (value) => base(value) && tests[0]!(value) : (value) => base(value) && tests.every((test) => test(value))
+    const [first, ...rest] = tests
+    self = !first ? base : rest.length === 0 ? (value) => base(value) && first(value) : (value) => {
+      if (!base(value) || !first(value)) return false
+      for (const test of rest) if (!test(value)) return false
+      return true
+    }
     compiled.set(node, self)
     return self
   }
