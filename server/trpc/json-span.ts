@@ -17,8 +17,11 @@ function skipString(json: string, at: number): number {
   return -1
 }
 
-/** Index just past the JSON value starting at `at`, or -1 when it is not well formed enough to skip. */
-function skipValue(json: string, at: number): number {
+/**
+ * Index just past the JSON value starting at `at`, or -1 when it is not well formed enough to
+ * skip. In valid JSON that is exactly where the value ends; the value itself is not checked.
+ */
+export function skipValue(json: string, at: number): number {
   const first = json.charCodeAt(at)
   if (first === 0x22) return skipString(json, at)
   if (first !== 0x7b && first !== 0x5b) {

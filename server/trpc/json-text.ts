@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { getRequestURL, readRawBody, toWebRequest, type H3Event } from 'h3'
 import { spliceJsonTexts, type JsonText } from '../../shared/json-text'
-import { memberValueStart } from './json-span'
+import { TRPCError } from '@trpc/server'
+import { memberValueStart, skipValue } from './json-span'
 
 /**
  * Large JSON values (project documents) cross the tRPC HTTP handler as text. tRPC parses
@@ -14,8 +15,8 @@ import { memberValueStart } from './json-span'
  * so no value a user sends or stored can pose as one.
  */
 interface Exchange {
-  /** Texts taken out of the request body: marker → the text and its parsed value. */
-  incoming: Map<string, { text: string; value: unknown }>
+  /** Texts taken out of the request body, by marker; parsed when the procedure reads them. */
+  incoming: Map<string, string>
   /** Texts to put into the answer: marker → text. */
   outgoing: Map<string, string>
 }
@@ -42,40 +43,43 @@ export function jsonTextResult<T extends object, F extends Record<string, JsonTe
   return result as T & Values<F>
 }
 
-/** An input field the handler may have taken out as text: its value, and its text when it was. */
+/**
+ * An input field the handler may have taken out as text: its value, and its text when it was.
+ * Parsed here, inside the procedure, so only callers who got that far cost a parse.
+ */
 export function jsonTextInput(field: unknown): { value: unknown; text?: string } {
-  const taken = typeof field === 'string' ? exchange.getStore()?.incoming.get(field) : undefined
-  return taken ?? { value: field }
+  const text = typeof field === 'string' ? exchange.getStore()?.incoming.get(field) : undefined
+  if (text === undefined) return { value: field }
+  try {
+    return { value: JSON.parse(text), text }
+  } catch {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' })
+  }
 }
 
 /** Which procedure's input field to take out as text, by procedure path: `{ 'projects.save': 'document' }`. */
 export type JsonTextInputs = Readonly<Record<string, string>>
 
-/**
- * Takes the configured field of a single call's input out of the body, leaving a marker. Only
- * when the field closes the body, as the typed client sends it (the input's last key): parsing
- * the text then proves it is exactly the field's value, since a value followed by more members
- * would not parse. Anything else is left for tRPC as it is.
- */
-export function takeInputText(body: string, url: URL, inputs: JsonTextInputs, incoming: Exchange['incoming']): string {
+/** The field to take out as text for a single call to one of `inputs`' procedures, if any. */
+function fieldFor(url: URL, inputs: JsonTextInputs): string | undefined {
   const procedures = url.pathname.slice(url.pathname.lastIndexOf('/') + 1).split(',')
-  const field = procedures.length === 1 && Object.hasOwn(inputs, procedures[0]!) ? inputs[procedures[0]!] : undefined
-  if (!field) return body
-  const batch = url.searchParams.get('batch') === '1'
+  return procedures.length === 1 && Object.hasOwn(inputs, procedures[0]!) ? inputs[procedures[0]!] : undefined
+}
+
+/**
+ * Takes `field` of a single call's input out of the body, leaving a marker: only when the
+ * field's value ends where the body does, as the typed client sends it (the input's last
+ * key), so nothing else in the body moves. Anything else is left for tRPC as it is.
+ */
+export function takeInputText(body: string, field: string, batch: boolean, incoming: Exchange['incoming']): string {
   const start = memberValueStart(body, batch ? ['0', field] : [field])
+  if (start === -1) return body
+  const end = skipValue(body, start)
   const closing = batch ? '}}' : '}'
-  const trimmed = body.trimEnd()
-  if (start === -1 || !trimmed.endsWith(closing)) return body
-  const text = trimmed.slice(start, trimmed.length - closing.length)
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return body
-  }
+  if (end === -1 || body.slice(end).trim() !== closing) return body
   const marker = newMarker()
-  incoming.set(marker, { text, value })
-  return `${body.slice(0, start)}${JSON.stringify(marker)}${trimmed.slice(trimmed.length - closing.length)}`
+  incoming.set(marker, body.slice(start, end))
+  return `${body.slice(0, start)}${JSON.stringify(marker)}${closing}`
 }
 
 /**
@@ -91,16 +95,18 @@ export async function handleWithJsonText(
   const accept = event.headers.get('accept') ?? ''
   if (event.headers.has('trpc-accept') || accept.includes('text/event-stream')) return handle(toWebRequest(event))
   const state: Exchange = { incoming: new Map(), outgoing: new Map() }
+  const url = getRequestURL(event)
+  const field = event.method === 'POST' ? fieldFor(url, inputs) : undefined
   let request: Request
-  if (event.method === 'POST') {
-    const url = getRequestURL(event)
-    const body = takeInputText((await readRawBody(event, 'utf8')) ?? '', url, inputs, state.incoming)
+  if (!field) request = toWebRequest(event)
+  else {
+    const body = takeInputText((await readRawBody(event, 'utf8')) ?? '', field, url.searchParams.get('batch') === '1', state.incoming)
     const headers = new Headers(event.headers)
     // The body is a string now; the transport describes it afresh.
     headers.delete('content-length')
     headers.delete('transfer-encoding')
     request = new Request(url, { method: 'POST', headers, body })
-  } else request = toWebRequest(event)
+  }
   const response = await exchange.run(state, () => handle(request))
   if (!response || state.outgoing.size === 0) return response
   const body = spliceJsonTexts(await response.text(), state.outgoing)

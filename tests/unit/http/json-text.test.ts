@@ -53,6 +53,12 @@ describe('JSON text through the tRPC HTTP handler', () => {
     expect([one, two]).toEqual([{ value: [1], text: null }, { value: 'x', text: null }])
   })
 
+  it('refuses a taken-out field that is not JSON, as tRPC refuses such a body', async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc/save?batch=1`
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"0":{"id":"p","document":{"a":tru}}}' })
+    expect(response.status).toBe(400)
+  })
+
   it('parses the text for answers and inputs outside an HTTP exchange', () => {
     expect(jsonTextResult({ id: 'p' }, { document: stored })).toEqual({ id: 'p', document: JSON.parse(stored) })
     expect(jsonTextInput('lattice-json-text:not-this-request')).toEqual({ value: 'lattice-json-text:not-this-request' })
@@ -67,18 +73,17 @@ describe('JSON spans', () => {
     expect(memberValueStart('[1]', ['0'])).toBe(-1)
   })
 
-  it('takes a closing field out only when its text parses on its own', () => {
-    const url = new URL('http://x/trpc/save?batch=1')
-    const taken = new Map<string, { text: string; value: unknown }>()
-    const body = '{"0":{"id":"p","document":{"a":[1,2]}}}'
-    const rewritten = takeInputText(body, url, { save: 'document' }, taken)
-    const [marker, entry] = [...taken][0]!
-    expect(entry).toEqual({ text: '{"a":[1,2]}', value: { a: [1, 2] } })
+  it('takes a field out only when its value ends where the body does', () => {
+    const taken = new Map<string, string>()
+    const body = '{"0":{"id":"p","document":{"a":[1,"}]\\"",2]}}}'
+    const rewritten = takeInputText(body, 'document', true, taken)
+    const [marker, text] = [...taken][0]!
+    expect(text).toBe('{"a":[1,"}]\\"",2]}')
     expect(JSON.parse(rewritten)).toEqual({ 0: { id: 'p', document: marker } })
-    for (const other of ['{"0":{"document":{"a":1},"id":"p"}}', '{"0":{"id":"p","document":{"a":1}},"1":{}}', '{"0":{"id":"p","document":{"a":1}}']) {
-      expect(takeInputText(other, url, { save: 'document' }, new Map())).toBe(other)
+    expect(takeInputText('{"id":"p","document":[1]} ', 'document', false, taken)).toMatch(/^\{"id":"p","document":"lattice-json-text:[^"]+"\}$/)
+    for (const other of ['{"0":{"document":{"a":1},"id":"p"}}', '{"0":{"id":"p","document":{"a":1}},"1":{}}', '{"0":{"id":"p","document":{"a":1}}', '{"0":{"id":"p"}}']) {
+      expect(takeInputText(other, 'document', true, new Map())).toBe(other)
     }
-    expect(takeInputText(body, new URL('http://x/trpc/other?batch=1'), { save: 'document' }, new Map())).toBe(body)
   })
 
   it('swaps only the markers given, not look-alikes', () => {
