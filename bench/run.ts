@@ -4,8 +4,10 @@
  * results compare across machines and runs; nothing here asserts a timing.
  *
  *   npm run bench                           all of them, a few minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, throughput, upload, render, generations, startup)
+ *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, generations, startup)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
+ *   npm run bench -- --postgres[=URL]       also run the latency bench on PostgreSQL, in a database
+ *                                           created and dropped on that server (default: local, user postgres)
  *
  * Writes bench/results/latest.json too.
  */
@@ -16,6 +18,7 @@ import { join } from 'node:path'
 import { createLatticeClient } from '../client'
 import { buildLargeDocument } from './document'
 import { measureLatency, type LatencyResult } from './latency'
+import { measureAutosave, type AutosaveResult } from './autosave'
 import { ensureBuild, REPO_ROOT, startFloorServer } from './servers'
 import { formatBytes, formatMs, formatRate, round } from './stats'
 import { measureThroughput, type ThroughputResult } from './throughput'
@@ -23,11 +26,13 @@ import { measureUpload, type UploadResult } from './upload'
 import { measureRender, type RenderBenchResult } from './render'
 import { measureGenerations, type GenerationsResult } from './generations'
 import { measureStartup, startupTable, type StartupResult } from './startup'
+import { createBenchDatabase, DEFAULT_POSTGRES_ADMIN_URL } from './postgres'
 
 const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
   latencyIterations: 24,
   latencyWarmup: 2,
+  autosaveSaves: 4,
   concurrency: 16,
   throughputSeconds: 5,
   throughputWarmupSeconds: 1,
@@ -40,13 +45,15 @@ const SETTINGS = {
   startupSettleMs: 5000,
 }
 
-const ALL = ['latency', 'throughput', 'upload', 'render', 'generations', 'startup'] as const
+const ALL = ['latency', 'autosave', 'throughput', 'upload', 'render', 'generations', 'startup'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const selected = new Set<Bench>(onlyArg ? onlyArg.split(',').map((s) => s.trim() as Bench) : ALL)
 for (const name of selected) if (!ALL.includes(name)) throw new Error(`Unknown benchmark "${name}"; choose from ${ALL.join(', ')}.`)
-const unknown = args.filter((a) => a !== '--build' && !a.startsWith('--only='))
+const postgresArg = args.find((a) => a === '--postgres' || a.startsWith('--postgres='))
+const postgresAdminUrl = postgresArg ? postgresArg.slice('--postgres='.length) || DEFAULT_POSTGRES_ADMIN_URL : null
+const unknown = args.filter((a) => a !== '--build' && !a.startsWith('--only=') && a !== postgresArg)
 if (unknown.length > 0) throw new Error(`Unknown option ${unknown.join(' ')}; see bench/run.ts for the options.`)
 
 process.chdir(REPO_ROOT)
@@ -79,6 +86,8 @@ const healthBody = await (await fetch(`${server.url}/api/trpc/system.health`)).t
 const floor = await startFloorServer({ BENCH_HEALTH_BODY: healthBody })
 
 let latency: LatencyResult | undefined
+let latencyPostgres: LatencyResult | undefined
+let autosave: AutosaveResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
@@ -86,11 +95,28 @@ let generations: GenerationsResult | undefined
 try {
   if (selected.has('latency')) {
     const doc = buildLargeDocument(SETTINGS.documentBytes)
-    console.log(`\nlatency: a ${formatBytes(doc.bytes)} document of ${doc.layers} layers, ${SETTINGS.latencyIterations} rounds…`)
-    latency = await measureLatency({
-      lattice, latticeUrl: server.url, token: BOOTSTRAP_TOKEN, floorUrl: floor.url,
+    const measure = (target: { url: string }) => measureLatency({
+      lattice: createLatticeClient({ url: target.url, token: BOOTSTRAP_TOKEN }), latticeUrl: target.url, token: BOOTSTRAP_TOKEN, floorUrl: floor.url,
       document: doc.document, documentBytes: doc.bytes, iterations: SETTINGS.latencyIterations, warmup: SETTINGS.latencyWarmup,
     })
+    console.log(`\nlatency: a ${formatBytes(doc.bytes)} document of ${doc.layers} layers, ${SETTINGS.latencyIterations} rounds (PGlite)…`)
+    latency = await measure(server)
+    if (postgresAdminUrl) {
+      console.log('latency: the same on PostgreSQL (a fresh database on the server)…')
+      const database = await createBenchDatabase(postgresAdminUrl)
+      const onPostgres = await startServer({ env: { DATABASE_URL: database.url } })
+      try {
+        latencyPostgres = await measure(onPostgres)
+      } finally {
+        await onPostgres.dispose()
+        await database.drop()
+      }
+    }
+  }
+  if (selected.has('autosave')) {
+    const doc = buildLargeDocument(SETTINGS.documentBytes)
+    console.log(`autosave: the editor in headless Chromium on a ${formatBytes(doc.bytes)} document, ${SETTINGS.autosaveSaves + 1} edits (slow: the page redraws 700 layers' timeline after each)…`)
+    autosave = await measureAutosave({ lattice, latticeUrl: server.url, document: doc.document, saves: SETTINGS.autosaveSaves })
   }
   if (selected.has('throughput')) {
     console.log(`throughput: ${SETTINGS.concurrency} keep-alive connections, ${SETTINGS.throughputSeconds} s each side…`)
@@ -117,12 +143,18 @@ try {
 // ---- report ----
 const rows: [string, string, string, string][] = []
 const cost = (value: number) => `${value.toFixed(value >= 10 ? 1 : 2)}×`
-if (latency) {
-  const { get, save } = latency
-  rows.push([`projects.get  p50 (${formatBytes(latency.getResponseBytes)} down)`, formatMs(get.lattice.p50), formatMs(get.floor.p50), cost(get.lattice.p50 / get.floor.p50)])
-  rows.push([`projects.get  p99 (n=${get.lattice.n}${get.lattice.n < 100 ? ': the max' : ''})`, formatMs(get.lattice.p99), formatMs(get.floor.p99), cost(get.lattice.p99 / get.floor.p99)])
-  rows.push([`projects.save p50 (${formatBytes(latency.saveRequestBytes)} up)`, formatMs(save.lattice.p50), formatMs(save.floor.p50), cost(save.lattice.p50 / save.floor.p50)])
-  rows.push([`projects.save p99 (n=${save.lattice.n}${save.lattice.n < 100 ? ': the max' : ''})`, formatMs(save.lattice.p99), formatMs(save.floor.p99), cost(save.lattice.p99 / save.floor.p99)])
+const latencyRows = (result: LatencyResult, database: string) => {
+  const { get, save } = result
+  rows.push([`projects.get  p50 (${formatBytes(result.getResponseBytes)} down, ${database})`, formatMs(get.lattice.p50), formatMs(get.floor.p50), cost(get.lattice.p50 / get.floor.p50)])
+  rows.push([`projects.get  p99 (n=${get.lattice.n}${get.lattice.n < 100 ? ': the max' : ''}, ${database})`, formatMs(get.lattice.p99), formatMs(get.floor.p99), cost(get.lattice.p99 / get.floor.p99)])
+  rows.push([`projects.save p50 (${formatBytes(result.saveRequestBytes)} up, ${database})`, formatMs(save.lattice.p50), formatMs(save.floor.p50), cost(save.lattice.p50 / save.floor.p50)])
+  rows.push([`projects.save p99 (n=${save.lattice.n}${save.lattice.n < 100 ? ': the max' : ''}, ${database})`, formatMs(save.lattice.p99), formatMs(save.floor.p99), cost(save.lattice.p99 / save.floor.p99)])
+}
+if (latency) latencyRows(latency, 'PGlite')
+if (latencyPostgres) latencyRows(latencyPostgres, 'PostgreSQL')
+if (autosave) {
+  rows.push([`editor autosave ${formatBytes(SETTINGS.documentBytes)}, main thread per save (n=${autosave.laterSaves})`, formatMs(autosave.laterSaveMs), formatMs(autosave.pageStringifyMs), cost(autosave.laterSaveMs / autosave.pageStringifyMs)])
+  rows.push(['editor autosave, first save after opening', formatMs(autosave.firstSaveMs), formatMs(autosave.pageStringifyMs), cost(autosave.firstSaveMs / autosave.pageStringifyMs)])
 }
 if (throughput) {
   const { lattice: l, nitro: n, floor: f } = throughput
@@ -155,12 +187,14 @@ if (rows.length > 0) {
   console.log('floors: latency = bare node:http round-trip of the same bytes (fetch, no JSON parsing);')
   console.log('        throughput = GET /api/livez, a bare Nitro route in the same server, and node:http answering the same health JSON (own process); same load generator;')
   console.log('        upload = node:fs stream copy of the same file on the same disk;')
-  console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median).')
+  console.log('        render = the same renderer drawing an empty composition (renderFrame + readPixels, median);')
+  console.log('        autosave = JSON.stringify of the same document in the same page (what serialising it whole would block).')
 }
 if (latency) {
   const p = latency.inProcess
   console.log(`in this process, for the same document: JSON.stringify ${formatMs(p.jsonStringifyMs)}, JSON.parse ${formatMs(p.jsonParseMs)}, parseDocument (zod) ${formatMs(p.parseDocumentMs)}, wire serialize ${formatMs(p.wireSerializeMs)}, wire deserialize ${formatMs(p.wireDeserializeMs)}`)
 }
+if (autosave) console.log('autosave: main thread = validating and serialising at save time, as the editor store measures it; the request itself is asynchronous.')
 if (throughput && (throughput.lattice.errors > 0 || throughput.nitro.errors > 0 || throughput.floor.errors > 0)) {
   console.log(`throughput errors (non-200 or failed): lattice ${throughput.lattice.errors}, nitro ${throughput.nitro.errors}, floor ${throughput.floor.errors}`)
 }
@@ -175,6 +209,16 @@ if (upload) {
 const elapsed = (Date.now() - started) / 1000
 console.log(`\ntotal ${elapsed.toFixed(0)} s`)
 
+function withRatios(result: LatencyResult) {
+  const { get, save } = result
+  return {
+    ...result,
+    ratios: {
+      getP50: round(get.lattice.p50 / get.floor.p50), getP99: round(get.lattice.p99 / get.floor.p99),
+      saveP50: round(save.lattice.p50 / save.floor.p50), saveP99: round(save.lattice.p99 / save.floor.p99),
+    },
+  }
+}
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -187,18 +231,14 @@ const results = {
   build,
   settings: SETTINGS,
   elapsedSeconds: round(elapsed, 1),
-  latency: latency && {
-    ...latency,
-    ratios: {
-      getP50: round(latency.get.lattice.p50 / latency.get.floor.p50), getP99: round(latency.get.lattice.p99 / latency.get.floor.p99),
-      saveP50: round(latency.save.lattice.p50 / latency.save.floor.p50), saveP99: round(latency.save.lattice.p99 / latency.save.floor.p99),
-    },
-  },
+  latency: latency && withRatios(latency),
+  latencyPostgres: latencyPostgres && withRatios(latencyPostgres),
   throughput: throughput && { ...throughput, ratio: round(throughput.floor.perSecond / throughput.lattice.perSecond) },
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
   generations,
   startup,
+  autosave: autosave && { ...autosave, ratio: round(autosave.laterSaveMs / autosave.pageStringifyMs) },
 }
 await mkdir(join(REPO_ROOT, 'bench/results'), { recursive: true })
 await writeFile(join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)

@@ -1,6 +1,7 @@
-import { httpSubscriptionLink, splitLink } from '@trpc/client'
+import { httpLink, httpSubscriptionLink, splitLink } from '@trpc/client'
 import { createTRPCNuxtClient, httpBatchLink } from 'trpc-nuxt/client'
 import type { AppRouter } from '~~/server/trpc/routers'
+import { jsonTextFetch } from '~~/shared/json-text'
 import { transformer } from '~~/shared/transformer'
 
 /** `useNuxtApp().$trpc`: the browser's typed client. The session cookie authenticates it. */
@@ -11,7 +12,13 @@ export default defineNuxtPlugin(() => {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url, transformer }),
-        false: httpBatchLink({ url, transformer }),
+        // Saves carry the document as JSON text the editor already has (stores/editor.ts), each
+        // in its own request so the text closes the body, as the server reads it (json-text.ts).
+        false: splitLink({
+          condition: (op) => op.path === 'projects.save',
+          true: httpLink({ url, transformer, fetch: jsonTextFetch((input, init) => globalThis.fetch(input, init)) }),
+          false: httpBatchLink({ url, transformer }),
+        }),
       }),
     ],
   })

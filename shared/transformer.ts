@@ -32,7 +32,14 @@ function encode(value: unknown): unknown {
 function decode(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decode(value[i])
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      // Only containers can hold a Date; writing back only what changed keeps large payloads cheap.
+      if (item !== null && typeof item === 'object') {
+        const decoded = decode(item)
+        if (decoded !== item) value[i] = decoded
+      }
+    }
     return value
   }
   const record = value as Record<string, unknown>
@@ -42,7 +49,13 @@ function decode(value: unknown): unknown {
     for (const _ in record) keys++
     if (keys === 1) return new Date(date)
   }
-  for (const key in record) record[key] = decode(record[key])
+  for (const key in record) {
+    const item = record[key]
+    if (item !== null && typeof item === 'object') {
+      const decoded = decode(item)
+      if (decoded !== item) record[key] = decoded
+    }
+  }
   return record
 }
 

@@ -1,5 +1,7 @@
 import { reactive as vueReactive, toRaw } from 'vue'
 import { PatchHistory, record } from '~~/shared/editor/history'
+import { SaveCache } from '~~/shared/editor/save-cache'
+import { dropJsonText, sendAsJsonText } from '~~/shared/json-text'
 import { copyLayersForPaste, deleteKeyframes, pasteKeyframes, propertyAt } from '~~/shared/editor/ops'
 import { formatZodIssues, projectDocumentSchema, type Composition, type Keyframe, type Layer, type ProjectDocument } from '~~/shared/project'
 import type { ProjectDetail } from '~/composables/api'
@@ -18,6 +20,7 @@ type Clipboard =
   | { kind: 'keyframes'; layerId: string; path: string; keyframes: Keyframe<unknown>[] }
 
 const AUTOSAVE_DELAY_MS = 1200
+export const SAVE_PREPARE_MEASURE = 'lattice:save-prepare'
 
 export const keyframeKey = (ref: KeyframeRef) => `${ref.layerId}|${ref.path}|${ref.keyframeId}`
 
@@ -52,6 +55,8 @@ export const useEditorStore = defineStore('editor', () => {
   const history = new PatchHistory({ limit: 300, wrap: reactiveWrap })
   // PatchHistory is not reactive; this makes canUndo/labels recompute.
   const historyTick = ref(0)
+  // Validation and JSON text for autosave, redone only for the layers edits touched.
+  let saveCache = new SaveCache()
   let clipboard: Clipboard | null = null
   let saveTimer: ReturnType<typeof setTimeout> | undefined
   let savePromise: Promise<boolean> | null = null
@@ -80,6 +85,8 @@ export const useEditorStore = defineStore('editor', () => {
     revision.value = project.revision
     migratedFrom.value = project.migratedFrom
     doc.value = project.document as ProjectDocument
+    saveCache = new SaveCache()
+    warmSaveCache(saveCache, toRaw(doc.value))
     const current = compositionId.value
     compositionId.value = current && project.document.compositions[current] ? current : project.document.mainCompositionId
     frame.value = Math.min(frame.value, Math.max(0, (composition.value?.frameCount ?? 1) - 1))
@@ -105,6 +112,21 @@ export const useEditorStore = defineStore('editor', () => {
     history.clear()
     historyTick.value++
     conflict.value = null
+  }
+
+  /** Fills the save cache while the page is idle, so the first autosave after opening is quick too. */
+  function warmSaveCache(cache: SaveCache, document: ProjectDocument): void {
+    if (typeof requestIdleCallback !== 'function') return
+    const steps = cache.warmUp(document)
+    const work = (deadline: IdleDeadline) => {
+      // A project opened since has its own cache; this one is left.
+      if (cache !== saveCache) return
+      while (deadline.timeRemaining() > 2) {
+        if (steps.next().done) return
+      }
+      requestIdleCallback(work)
+    }
+    requestIdleCallback(work)
   }
 
   /** After undo/redo the open composition or selected items may be gone: fall back and prune. */
@@ -146,6 +168,7 @@ export const useEditorStore = defineStore('editor', () => {
     if (!current) return false
     const patches = record(current, mutator, { unwrap: toRaw, wrap: reactiveWrap })
     if (patches.length === 0) return false
+    saveCache.forget(patches)
     history.push(label, patches, mergeKey)
     touched()
     return true
@@ -158,8 +181,11 @@ export const useEditorStore = defineStore('editor', () => {
   function applyLive(session: string, mutator: (draft: ProjectDocument) => void, label: string): boolean {
     const current = doc.value
     if (!current) return false
+    const last = history.peek()
     const reverted = history.revertLast(session)
+    if (reverted && last) saveCache.forget(last.patches)
     const patches = record(current, mutator, { unwrap: toRaw, wrap: reactiveWrap })
+    saveCache.forget(patches)
     if (patches.length > 0) history.push(label, patches, session)
     if (reverted || patches.length > 0) touched()
     return patches.length > 0
@@ -198,12 +224,16 @@ export const useEditorStore = defineStore('editor', () => {
 
   function undo(): void {
     const entry = history.undo()
-    if (entry) touched()
+    if (!entry) return
+    saveCache.forget(entry.patches)
+    touched()
   }
 
   function redo(): void {
     const entry = history.redo()
-    if (entry) touched()
+    if (!entry) return
+    saveCache.forget(entry.patches)
+    touched()
   }
 
   // ---- selection and time ----
@@ -340,10 +370,20 @@ export const useEditorStore = defineStore('editor', () => {
 
   // ---- saving ----
 
-  /** The document checked against the schema, or the problems that keep it from being saved. */
+  /**
+   * The document checked against the schema, or the problems that keep it from being saved.
+   * A canonical document (as edits keep it) is checked through the save cache, not zod.
+   */
   function validated(): { ok: true; document: ProjectDocument } | { ok: false; message: string } {
-    const parsed = projectDocumentSchema.safeParse(toRaw(doc.value))
+    const raw = toRaw(doc.value)
+    if (saveCache.isCanonical(raw)) return { ok: true, document: raw }
+    const parsed = projectDocumentSchema.safeParse(raw)
     return parsed.success ? { ok: true, document: parsed.data } : { ok: false, message: formatZodIssues(parsed.error) }
+  }
+
+  /** The JSON text to save: assembled from kept layer texts when the document is canonical. */
+  function saveText(document: ProjectDocument): string {
+    return document === toRaw(doc.value) ? saveCache.text(document) : JSON.stringify(document)
   }
 
   function scheduleSave(): void {
@@ -365,6 +405,7 @@ export const useEditorStore = defineStore('editor', () => {
     const id = projectId.value
     if (!id || !doc.value || conflict.value) return false
     if (!dirty.value && !force) return true
+    const preparing = performance.now()
     const check = validated()
     if (!check.ok) {
       saveState.value = 'invalid'
@@ -374,9 +415,13 @@ export const useEditorStore = defineStore('editor', () => {
     const sending = version.value
     saveState.value = 'saving'
     saveMessage.value = null
+    // Serialised now, so edits made while the request is under way wait for the next save.
+    const document = sendAsJsonText<ProjectDocument>(saveText(check.document))
+    // How long the save held the main thread (validation and serialising); bench/autosave.ts reads it.
+    performance.measure(SAVE_PREPARE_MEASURE, { start: preparing })
     const run = (async () => {
       try {
-        const saved = await $trpc.projects.save.mutate({ id, revision: revision.value, document: check.document })
+        const saved = await $trpc.projects.save.mutate({ id, revision: revision.value, document })
         if (projectId.value !== id) return false
         revision.value = saved.revision
         savedVersion.value = sending
@@ -401,6 +446,7 @@ export const useEditorStore = defineStore('editor', () => {
       return await run
     } finally {
       savePromise = null
+      dropJsonText(document)
     }
   }
 

@@ -251,6 +251,11 @@ export class PatchHistory {
     if (this.done.length > this.limit) this.done.splice(0, this.done.length - this.limit)
   }
 
+  /** The last entry, which undo would take back. */
+  peek(): HistoryEntry | null {
+    return this.done.at(-1) ?? null
+  }
+
   /**
    * Takes back the last entry when it carries `mergeKey` (undone, and not redoable): a live
    * drag re-applies its whole change from the starting state at each step this way, so what

@@ -11,5 +11,6 @@ export { DIMENSION_STEP, dimensionProblem, nearestValidDimension } from './dimen
 export { formatIssuePath, formatZodIssues } from './issues'
 export { MAIN_COMPOSITION_ID, type NewDocumentOptions, createEmptyDocument } from './create'
 export { MIGRATIONS, parseDocument } from './migrate'
+export { compileEditorChecks, isCanonicalDocument } from './canonical'
 export { collectAssetIds } from './refs'
 export { type LegacyImportResult, importLegacyProject } from './legacy-import'

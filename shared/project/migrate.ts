@@ -1,4 +1,5 @@
 import { AppError } from '../errors'
+import { isCanonicalDocument } from './canonical'
 import { formatZodIssues } from './issues'
 import { CURRENT_SCHEMA_VERSION, type ProjectDocument, projectDocumentSchema } from './schema'
 
@@ -63,10 +64,12 @@ function readVersion(raw: unknown): number {
 /**
  * Reads a stored or uploaded document of any known version: migrates it step by step to the
  * current version, then validates it. `migratedFrom` is the original version when a migration
- * ran, else null. Throws AppError('BAD_REQUEST') naming the first problems and their paths.
+ * ran, else null. A document already in canonical form is returned itself rather than a copy. Throws AppError('BAD_REQUEST') naming the first problems and their paths.
  */
 export function parseDocument(raw: unknown): { document: ProjectDocument; migratedFrom: number | null } {
   const version = readVersion(raw)
+  // Nothing for zod to fill in or strip: the document is returned as it is, not copied.
+  if (isCanonicalDocument(raw)) return { document: raw, migratedFrom: null }
   let doc = raw as JsonObject
   for (let v = version; v < CURRENT_SCHEMA_VERSION; v++) {
     const migrate = MIGRATIONS[v]

@@ -1,12 +1,13 @@
-import type { H3Event } from 'h3'
+import { defineEventHandler, type H3Event } from 'h3'
 import { useRuntimeConfig } from 'nitropack/runtime'
-import { createTRPCNuxtHandler } from 'trpc-nuxt/server'
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { useLattice } from '../../app/instance'
 import { authenticate, clientIp, isHttps } from '../../http/authenticate'
 import { clearSessionCookie, setSessionCookie } from '../../http/session-cookie'
 import { createContextInner, type Context } from '../../trpc/context'
 import { appRouter } from '../../trpc/routers'
 import { toTRPCError } from '../../trpc/errors'
+import { handleWithJsonText } from '../../trpc/json-text'
 
 async function createContext(event: H3Event): Promise<Context> {
   const { services, config } = await useLattice()
@@ -22,12 +23,22 @@ async function createContext(event: H3Event): Promise<Context> {
   })
 }
 
-export default createTRPCNuxtHandler({
-  // Served under the app's base URL when it lives at a sub-path (NUXT_APP_BASE_URL=/lattice/).
-  endpoint: `${useRuntimeConfig().app.baseURL.replace(/\/$/, '')}/api/trpc`,
-  router: appRouter,
-  createContext,
-  onError({ error, path }) {
-    if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] ${path ?? '?'}:`, error.cause ?? error)
-  },
+const endpoint = `${useRuntimeConfig().app.baseURL.replace(/\/$/, '')}/api/trpc`
+
+// Project documents cross as JSON text, neither parsed nor re-serialised here (json-text.ts).
+const JSON_TEXT_INPUTS = { 'projects.save': 'document' }
+
+// trpc-nuxt's handler, with the request built (and answered) by handleWithJsonText.
+export default defineEventHandler(async (event) => {
+  const response = await handleWithJsonText(event, JSON_TEXT_INPUTS, (req) => fetchRequestHandler({
+    // Served under the app's base URL when it lives at a sub-path (NUXT_APP_BASE_URL=/lattice/).
+    endpoint,
+    router: appRouter,
+    req,
+    createContext: () => createContext(event),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] ${path ?? '?'}:`, error.cause ?? error)
+    },
+  }))
+  return event.handled ? undefined : response
 })

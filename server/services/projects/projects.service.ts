@@ -2,11 +2,13 @@ import type { Database } from '../../db/connect'
 import type { Prisma } from '../../db/generated/client'
 import { readProjectFile, toProjectFile } from './project-file'
 import { AppError } from '../../../shared/errors'
+import type { JsonText } from '../../../shared/json-text'
 import { LIMITS } from '../../../shared/limits'
-import { collectAssetIds, createEmptyDocument, parseDocument, type ProjectDocument } from '../../../shared/project'
+import { collectAssetIds, createEmptyDocument, isCanonicalDocument, parseDocument, type ProjectDocument } from '../../../shared/project'
 import type { ProjectCreateInput, ProjectListInput } from '../../../shared/schemas/projects'
 import { decodeCursor, encodeCursor } from './cursor'
-import { CURRENT_SCHEMA_VERSION } from '../../../shared/project/schema'
+import { insertProject, replaceAssetRefs, selectOwnedProject, selectRevisionState, updateDocumentAtRevision, type DocumentWrite } from './project-rows'
+import { documentText, isStoredForm, openStoredDocument } from './stored-document'
 import { summarize, type ProjectSummary } from './summary'
 
 export interface ProjectListItem {
@@ -28,14 +30,19 @@ export class ProjectService {
     return this.insert(ownerId, input.name, document)
   }
 
-  async get(ownerId: string, id: string) {
-    const row = await this.findOwned(ownerId, id)
+  /** The project with its document as JSON text, ready to send as it is. */
+  async open(ownerId: string, id: string): Promise<ProjectDetailText> {
+    const row = await selectOwnedProject(this.db.sql, ownerId, id)
+    if (!row) throw notFound(id)
     // Older documents open after migration; the stored one is rewritten on the next save.
-    // A current-version document was validated when it was saved: skip re-validating it.
-    const { document, migratedFrom } = isCurrentVersion(row.document)
-      ? { document: row.document as unknown as ProjectDocument, migratedFrom: null }
-      : parseDocument(row.document)
-    return { id: row.id, name: row.name, revision: row.revision, document, migratedFrom, createdAt: row.createdAt, updatedAt: row.updatedAt }
+    const { documentJson, migratedFrom } = openStoredDocument(row.document)
+    return { id: row.id, name: row.name, revision: row.revision, documentJson, migratedFrom, createdAt: row.createdAt, updatedAt: row.updatedAt }
+  }
+
+  /** The project with its document parsed. */
+  async get(ownerId: string, id: string) {
+    const { documentJson, ...project } = await this.open(ownerId, id)
+    return { ...project, document: JSON.parse(documentJson) as ProjectDocument }
   }
 
   async list(ownerId: string, input: ProjectListInput): Promise<{ items: ProjectListItem[]; nextCursor: string | null }> {
@@ -70,23 +77,19 @@ export class ProjectService {
 
   /**
    * Optimistic save: succeeds only when `revision` is the stored one. The document, its summary
-   * and its asset references change in one transaction or not at all.
+   * and its asset references change in one transaction or not at all. `documentJson`, the text
+   * `document` was parsed from when the caller has it, is stored as it is if it needs no change.
    */
-  async save(ownerId: string, input: { id: string; revision: number; document: unknown }) {
-    const { document, bytes } = validate(input.document)
-    const summary = summarize(document)
-    return this.db.prisma.$transaction(async (tx) => {
-      const { count } = await tx.project.updateMany({
-        where: { id: input.id, ownerId, revision: input.revision, deletedAt: null },
-        data: { document: document as object, summary: summary as object, documentSize: bytes, revision: { increment: 1 }, updatedAt: new Date() },
-      })
-      if (count === 0) {
-        const current = await tx.project.findFirst({ where: { id: input.id, ownerId } })
+  async save(ownerId: string, input: { id: string; revision: number; document: unknown; documentJson?: string }) {
+    const { document, ...write } = validate(input.document, input.documentJson)
+    return this.db.transaction(async (sql) => {
+      if (!await updateDocumentAtRevision(sql, ownerId, input.id, input.revision, write)) {
+        const current = await selectRevisionState(sql, ownerId, input.id)
         if (!current) throw notFound(input.id)
-        if (current.deletedAt) throw new AppError('CONFLICT', 'This project is in the trash; restore it before saving.')
+        if (current.trashed) throw new AppError('CONFLICT', 'This project is in the trash; restore it before saving.')
         throw new AppError('CONFLICT', `The project was saved elsewhere (now revision ${current.revision}, you had ${input.revision}). Reload it, or save your copy as a duplicate.`, { currentRevision: current.revision })
       }
-      const missingAssetIds = await replaceAssetRefs(tx, ownerId, input.id, document)
+      const missingAssetIds = await replaceAssetRefs(sql, ownerId, input.id, collectAssetIds(document))
       return { revision: input.revision + 1, missingAssetIds }
     })
   }
@@ -98,9 +101,8 @@ export class ProjectService {
   }
 
   async duplicate(ownerId: string, id: string, name?: string) {
-    const row = await this.findOwned(ownerId, id)
-    const { document } = parseDocument(row.document)
-    return this.insert(ownerId, name ?? `${row.name} copy`, document)
+    const project = await this.get(ownerId, id)
+    return this.insert(ownerId, name ?? `${project.name} copy`, project.document)
   }
 
   async delete(ownerId: string, id: string) {
@@ -139,16 +141,20 @@ export class ProjectService {
   }
 
   async insert(ownerId: string, name: string, document: ProjectDocument) {
-    const { bytes } = validate(document)
-    return this.db.prisma.$transaction(async (tx) => {
-      const row = await tx.project.create({ data: { ownerId, name, document: document as object, summary: summarize(document) as object, documentSize: bytes } })
-      const missingAssetIds = await replaceAssetRefs(tx, ownerId, row.id, document)
+    const { document: valid, ...write } = validate(document)
+    return this.db.transaction(async (sql) => {
+      const row = await insertProject(sql, ownerId, name, write)
+      const missingAssetIds = await replaceAssetRefs(sql, ownerId, row.id, collectAssetIds(valid))
       return { id: row.id, name: row.name, revision: row.revision, createdAt: row.createdAt, updatedAt: row.updatedAt, missingAssetIds }
     })
   }
 
+  /** The row without its document, for changes that do not touch the document. */
   private async findOwned(ownerId: string, id: string, includeTrashed = false) {
-    const row = await this.db.prisma.project.findFirst({ where: { id, ownerId, ...(includeTrashed ? {} : { deletedAt: null }) } })
+    const row = await this.db.prisma.project.findFirst({
+      where: { id, ownerId, ...(includeTrashed ? {} : { deletedAt: null }) },
+      select: { id: true, name: true, deletedAt: true },
+    })
     if (!row) throw notFound(id)
     return row
   }
@@ -158,24 +164,33 @@ function notFound(id: string): AppError {
   return new AppError('NOT_FOUND', `No project with id ${id}. It may have been deleted or belong to someone else.`)
 }
 
-function validate(raw: unknown): { document: ProjectDocument; bytes: number } {
-  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '')
+function checkSize(bytes: number): void {
   if (bytes > LIMITS.maxDocumentBytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', `The project document is ${(bytes / 1048576).toFixed(1)} MB; the limit is ${LIMITS.maxDocumentBytes / 1048576} MB. Split it into several projects or remove unused compositions.`)
   }
-  return { document: parseDocument(raw).document, bytes }
 }
 
-/** References only owned, existing assets; others are reported as missing media, as editors do. */
-async function replaceAssetRefs(tx: Prisma.TransactionClient, ownerId: string, projectId: string, document: ProjectDocument): Promise<string[]> {
-  const ids = collectAssetIds(document)
-  const owned = ids.length ? await tx.asset.findMany({ where: { id: { in: ids }, ownerId }, select: { id: true } }) : []
-  const ownedIds = new Set(owned.map((a) => a.id))
-  await tx.projectAssetRef.deleteMany({ where: { projectId } })
-  if (ownedIds.size) await tx.projectAssetRef.createMany({ data: [...ownedIds].map((assetId) => ({ projectId, assetId })) })
-  return ids.filter((id) => !ownedIds.has(id))
+/**
+ * The document to store and its text. A document saved as it was loaded is canonical: one
+ * cheap walk validates it, and its own text (when given, in stored form) is what is stored.
+ * Anything else is sized before zod parses it.
+ */
+function validate(raw: unknown, rawJson?: string): DocumentWrite & { document: ProjectDocument } {
+  const canonical = isCanonicalDocument(raw)
+  if (!canonical) checkSize(Buffer.byteLength(JSON.stringify(raw) ?? ''))
+  const document = canonical ? raw : parseDocument(raw).document
+  const text = canonical && rawJson !== undefined && isStoredForm(rawJson) ? rawJson : documentText(document)
+  const documentUtf8 = Buffer.from(text)
+  checkSize(documentUtf8.byteLength)
+  return { document, documentUtf8, summary: summarize(document) }
 }
 
-function isCurrentVersion(stored: unknown): boolean {
-  return typeof stored === 'object' && stored !== null && (stored as { schemaVersion?: unknown }).schemaVersion === CURRENT_SCHEMA_VERSION
+export interface ProjectDetailText {
+  id: string
+  name: string
+  revision: number
+  documentJson: JsonText<ProjectDocument>
+  migratedFrom: number | null
+  createdAt: Date
+  updatedAt: Date
 }

@@ -1,16 +1,25 @@
 import { z } from 'zod'
 import { authedProcedure, router } from '../init'
 import { projectCreateSchema, projectListSchema, projectNameSchema } from '../../../shared/schemas/projects'
+import { jsonTextInput, jsonTextResult } from '../json-text'
 
 const id = z.object({ id: z.uuid('Project ids are UUIDs.') })
 
 export const projectsRouter = router({
   create: authedProcedure.input(projectCreateSchema).mutation(({ ctx, input }) => ctx.services.projects.create(ctx.user.id, input)),
-  get: authedProcedure.input(id).query(({ ctx, input }) => ctx.services.projects.get(ctx.user.id, input.id)),
+  get: authedProcedure.input(id).query(async ({ ctx, input }) => {
+    // The document goes out as the stored JSON text, without a parse and re-serialisation.
+    const { documentJson, ...project } = await ctx.services.projects.open(ctx.user.id, input.id)
+    return jsonTextResult(project, { document: documentJson })
+  }),
   list: authedProcedure.input(projectListSchema.default({})).query(({ ctx, input }) => ctx.services.projects.list(ctx.user.id, input)),
   save: authedProcedure
     .input(id.extend({ revision: z.number().int().min(1), document: z.unknown() }))
-    .mutation(({ ctx, input }) => ctx.services.projects.save(ctx.user.id, input)),
+    .mutation(({ ctx, input }) => {
+      // Over HTTP the document usually arrives as its JSON text (json-text.ts).
+      const { value: document, text: documentJson } = jsonTextInput(input.document)
+      return ctx.services.projects.save(ctx.user.id, { id: input.id, revision: input.revision, document, documentJson })
+    }),
   rename: authedProcedure.input(id.extend({ name: projectNameSchema })).mutation(({ ctx, input }) => ctx.services.projects.rename(ctx.user.id, input.id, input.name)),
   duplicate: authedProcedure.input(id.extend({ name: projectNameSchema.optional() })).mutation(({ ctx, input }) => ctx.services.projects.duplicate(ctx.user.id, input.id, input.name)),
   delete: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.delete(ctx.user.id, input.id)),
