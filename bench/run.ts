@@ -6,7 +6,7 @@
  *   npm run bench                           all of them, a few minutes on 2 cores
  *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, generations, startup)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
- *   npm run bench -- --postgres[=URL]       also run the latency bench on PostgreSQL, in a database
+ *   npm run bench -- --postgres[=URL]       also run the latency and generations benches on PostgreSQL, in a database
  *                                           created and dropped on that server (default: local, user postgres)
  *
  * Writes bench/results/latest.json too.
@@ -87,6 +87,7 @@ const floor = await startFloorServer({ BENCH_HEALTH_BODY: healthBody })
 
 let latency: LatencyResult | undefined
 let latencyPostgres: LatencyResult | undefined
+let generationsPostgres: GenerationsResult | undefined
 let autosave: AutosaveResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
@@ -132,7 +133,19 @@ try {
   }
   if (selected.has('generations')) {
     console.log(`generations: ${SETTINGS.generationSamples} one at a time, then ${SETTINGS.generationThroughputCount} at once over ${SETTINGS.generationServers} ComfyUI stand-ins…`)
-    generations = await measureGenerations({ lattice, samples: SETTINGS.generationSamples, throughputCount: SETTINGS.generationThroughputCount, servers: SETTINGS.generationServers })
+    const measure = (target: { url: string }) => measureGenerations({ lattice: createLatticeClient({ url: target.url, token: BOOTSTRAP_TOKEN }), samples: SETTINGS.generationSamples, throughputCount: SETTINGS.generationThroughputCount, servers: SETTINGS.generationServers })
+    generations = await measure(server)
+    if (postgresAdminUrl) {
+      console.log('generations: the same on PostgreSQL (a fresh database on the server)…')
+      const database = await createBenchDatabase(postgresAdminUrl)
+      const onPostgres = await startServer({ env: { DATABASE_URL: database.url } })
+      try {
+        generationsPostgres = await measure(onPostgres)
+      } finally {
+        await onPostgres.dispose()
+        await database.drop()
+      }
+    }
   }
 } finally {
   await floor.stop()
@@ -168,13 +181,17 @@ if (render) {
 if (upload) {
   rows.push([`upload ${formatBytes(upload.bytes)} (median of ${upload.rounds})`, formatRate(upload.lattice.mbPerSecond, 'MB/s'), formatRate(upload.floor.mbPerSecond, 'MB/s'), cost(upload.lattice.seconds / upload.floor.seconds)])
 }
-if (generations) {
-  const g = generations
+// The targets the job model was built to (server/jobs/README.md): dispatch p50 ≤ 10 ms and p99 ≤ 50 ms,
+// completion p50 ≤ 15 ms, throughput ≥ 0.5× the bare script's.
+const generationRows = (g: GenerationsResult, database: string) => {
   const pair = (a: { p50: number; p99: number }) => `${formatMs(a.p50)} / ${formatMs(a.p99)}`
-  rows.push([`generation dispatch p50 / p99 (n=${g.samples})`, pair(g.dispatch), pair(g.floor.dispatch), cost(g.dispatch.p50 / g.floor.dispatch.p50)])
-  rows.push([`generation completion p50 / p99 (n=${g.samples})`, pair(g.completion), pair(g.floor.completion), cost(g.completion.p50 / g.floor.completion.p50)])
-  rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins`, formatRate(g.throughput.perSecond, 'gen/s'), formatRate(g.floor.perSecond, 'gen/s'), cost(g.floor.perSecond / g.throughput.perSecond)])
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
+  rows.push([`generation dispatch p50 / p99 (n=${g.samples}, ${database}; target ≤ 10 / 50 ms: ${met(g.dispatch.p50 <= 10 && g.dispatch.p99 <= 50)})`, pair(g.dispatch), pair(g.floor.dispatch), cost(g.dispatch.p50 / g.floor.dispatch.p50)])
+  rows.push([`generation completion p50 / p99 (n=${g.samples}, ${database}; target p50 ≤ 15 ms: ${met(g.completion.p50 <= 15)})`, pair(g.completion), pair(g.floor.completion), cost(g.completion.p50 / g.floor.completion.p50)])
+  rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins (${database}; target ≥ 0.5× floor: ${met(g.throughput.perSecond >= 0.5 * g.floor.perSecond)})`, formatRate(g.throughput.perSecond, 'gen/s'), formatRate(g.floor.perSecond, 'gen/s'), cost(g.floor.perSecond / g.throughput.perSecond)])
 }
+if (generations) generationRows(generations, 'PGlite')
+if (generationsPostgres) generationRows(generationsPostgres, 'PostgreSQL')
 if (startup) console.log(`\n${startupTable(startup).join('\n')}`)
 const header: [string, string, string, string] = ['benchmark', 'lattice', 'floor', 'cost']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
@@ -237,6 +254,7 @@ const results = {
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
   generations,
+  generationsPostgres,
   startup,
   autosave: autosave && { ...autosave, ratio: round(autosave.laterSaveMs / autosave.pageStringifyMs) },
 }
