@@ -14,8 +14,9 @@ export class GenerationPause {
 
   constructor(private readonly db: Database, private readonly cacheMs = 1000) {}
 
-  async reason(): Promise<QueuePause | null> {
-    if (this.cached && performance.now() - this.cached.at < this.cacheMs) return this.cached.value
+  /** `maxAgeMs` 0: read it now (what an admin is shown), else a moment-old answer will do. */
+  async reason(maxAgeMs = this.cacheMs): Promise<QueuePause | null> {
+    if (this.cached && performance.now() - this.cached.at < maxAgeMs) return this.cached.value
     const row = await this.db.prisma.appState.findUnique({ where: { key: PAUSE_KEY } })
     const value = row ? (row.value as unknown as QueuePause) : null
     this.cached = { value, at: performance.now() }

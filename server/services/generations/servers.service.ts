@@ -28,7 +28,7 @@ export class ComfyServerService {
       id: row.id, name: row.name, url: row.url, authHeader: maskSecret(row.authHeader), enabled: row.enabled, maxConcurrent: row.maxConcurrent,
       source: row.source, createdAt: row.createdAt, health: this.pool.health(row.id) ?? null, active: counts.get(row.id) ?? 0,
     }))
-    return { servers, paused: await this.pause.reason() }
+    return { servers, paused: await this.pause.reason(0) }
   }
 
   async add(input: { name: string; url: string; authHeader?: string | null; enabled?: boolean; maxConcurrent?: number }, source = 'settings'): Promise<string> {
