@@ -104,8 +104,8 @@ describe('two instances on one PostgreSQL database', () => {
 interface Row { id: string; status: string; attempts: number; outputs: unknown; jobStatus: string | null; jobAttempts: number | null; pid: number | null }
 
 async function generations(db: FreshPostgres, ids: string[]): Promise<Row[]> {
-  // A generation's status and attempts are its job's.
-  const { rows } = await db.pool.query<Row>(`SELECT g.id, j.status, j.attempts, g.outputs, j.status AS "jobStatus", j.attempts AS "jobAttempts", i.pid
+  // A generation's status, attempts and outputs are its job's.
+  const { rows } = await db.pool.query<Row>(`SELECT g.id, j.status, j.attempts, j.result->'outputs' AS outputs, j.status AS "jobStatus", j.attempts AS "jobAttempts", i.pid
     FROM "Generation" g LEFT JOIN "Job" j ON j.id = g."jobId" LEFT JOIN "Instance" i ON i.id = j."instanceId"
     WHERE g.id = ANY($1::text[]) ORDER BY g."queuedAt", g.id`, [ids])
   return rows
