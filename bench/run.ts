@@ -93,6 +93,20 @@ let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
 let generations: GenerationsResult | undefined
+/** With --postgres: `measure` again on a built server using a fresh database on that PostgreSQL server. */
+async function onPostgres<T>(name: string, measure: (target: { url: string }) => Promise<T>): Promise<T | undefined> {
+  if (!postgresAdminUrl) return undefined
+  console.log(`${name}: the same on PostgreSQL (a fresh database on the server)…`)
+  const database = await createBenchDatabase(postgresAdminUrl)
+  const target = await startServer({ env: { DATABASE_URL: database.url } })
+  try {
+    return await measure(target)
+  } finally {
+    await target.dispose()
+    await database.drop()
+  }
+}
+
 try {
   if (selected.has('latency')) {
     const doc = buildLargeDocument(SETTINGS.documentBytes)
@@ -102,17 +116,7 @@ try {
     })
     console.log(`\nlatency: a ${formatBytes(doc.bytes)} document of ${doc.layers} layers, ${SETTINGS.latencyIterations} rounds (PGlite)…`)
     latency = await measure(server)
-    if (postgresAdminUrl) {
-      console.log('latency: the same on PostgreSQL (a fresh database on the server)…')
-      const database = await createBenchDatabase(postgresAdminUrl)
-      const onPostgres = await startServer({ env: { DATABASE_URL: database.url } })
-      try {
-        latencyPostgres = await measure(onPostgres)
-      } finally {
-        await onPostgres.dispose()
-        await database.drop()
-      }
-    }
+    latencyPostgres = await onPostgres('latency', measure)
   }
   if (selected.has('autosave')) {
     const doc = buildLargeDocument(SETTINGS.documentBytes)
@@ -135,17 +139,7 @@ try {
     console.log(`generations: ${SETTINGS.generationSamples} one at a time, then ${SETTINGS.generationThroughputCount} at once over ${SETTINGS.generationServers} ComfyUI stand-ins…`)
     const measure = (target: { url: string }) => measureGenerations({ lattice: createLatticeClient({ url: target.url, token: BOOTSTRAP_TOKEN }), samples: SETTINGS.generationSamples, throughputCount: SETTINGS.generationThroughputCount, servers: SETTINGS.generationServers })
     generations = await measure(server)
-    if (postgresAdminUrl) {
-      console.log('generations: the same on PostgreSQL (a fresh database on the server)…')
-      const database = await createBenchDatabase(postgresAdminUrl)
-      const onPostgres = await startServer({ env: { DATABASE_URL: database.url } })
-      try {
-        generationsPostgres = await measure(onPostgres)
-      } finally {
-        await onPostgres.dispose()
-        await database.drop()
-      }
-    }
+    generationsPostgres = await onPostgres('generations', measure)
   }
 } finally {
   await floor.stop()

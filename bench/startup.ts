@@ -8,13 +8,12 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { PGLITE_START_PARAMS } from '../server/db/pglite-settings'
-import { ADMIN, BOOTSTRAP_TOKEN } from '../tests/e2e/server'
+import { ADMIN, BOOTSTRAP_TOKEN, freePort } from '../tests/e2e/server'
 import { REPO_ROOT } from './servers'
 import { median } from './stats'
 
@@ -155,17 +154,6 @@ function residentMemory(pid: number): { rss: number; anon: number; file: number 
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN)
   return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 async function postgresReachable(): Promise<true | string> {

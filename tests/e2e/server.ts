@@ -23,7 +23,8 @@ export interface RunningServer {
   dispose(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now, for a server to be started on. */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer()
     server.once('error', reject)
