@@ -49,8 +49,6 @@ export const jobEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), result: z.record(z.string(), z.unknown()) }),
 ])
 export type JobEvent = z.infer<typeof jobEventSchema>
-export type JobStatusEvent = Extract<JobEvent, { type: 'status' }>
-export type JobProgressEvent = Extract<JobEvent, { type: 'progress' }>
 
 /** What `jobs.watch` yields: the event with its sequence id, the resume point after reconnecting. */
 export interface JobEventEnvelope {

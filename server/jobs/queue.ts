@@ -190,10 +190,6 @@ export class JobQueue {
     return 'cancelled'
   }
 
-  /** Whether a job is still running in this process. */
-  isRunningHere(jobId: string): boolean {
-    return this.running.has(jobId)
-  }
 
   private requireBoss(kind: JobKind): PgBoss {
     if (!this.definitions.has(kind) || !this.boss) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; restart the server.')

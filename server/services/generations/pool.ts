@@ -191,11 +191,6 @@ export class ComfyPool {
     return classTypes.filter((c) => !info[c])
   }
 
-  /** Records that a server could not be reached just now, so the next choice avoids it until it answers again. */
-  markUnreachable(serverId: string, error: string): void {
-    const entry = this.entries.get(serverId)
-    if (entry) entry.health = { reachable: false, error, checkedAt: new Date().toISOString() }
-  }
 
   /** Health of one server right now, for `servers.test` (no connection kept). */
   static async probe(url: string, authHeader: string | null): Promise<ComfyHealth> {
