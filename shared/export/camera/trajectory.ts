@@ -22,8 +22,8 @@ export interface CameraPose {
   /** OpenCV camera space → composition space (the camera's placement), column-major. */
   cameraToWorld: Mat4
   /**
-   * Focal lengths in pixels, read off the projection matrix the renderer uses (both equal the
-   * After Effects zoom: pixels are square).
+   * Focal lengths in pixels: both are the After Effects zoom (the distance at which a pixel is a
+   * pixel, with square pixels), which the renderer's projection is built from.
    */
   fx: number
   fy: number
@@ -46,8 +46,7 @@ function rigidInverse(m: Mat4): Mat4 {
   return [x[0], y[0], z[0], 0, x[1], y[1], z[1], 0, x[2], y[2], z[2], 0, -dot(x, t), -dot(y, t), -dot(z, t), 1]
 }
 
-export function cameraPose(camera: CameraState, fps: number): CameraPose {
-  const projection = camera.projectionMatrix
+function cameraPose(camera: CameraState, fps: number): CameraPose {
   // The engine's world matrix is built rigid (its view matrix is a general inverse of it).
   const cameraToWorld = mat4.multiply(camera.worldMatrix, GL_TO_OPENCV)
   return {
@@ -56,8 +55,8 @@ export function cameraPose(camera: CameraState, fps: number): CameraPose {
     camera,
     worldToCamera: rigidInverse(cameraToWorld),
     cameraToWorld,
-    fx: ((projection[0] as number) * camera.width) / 2,
-    fy: ((projection[5] as number) * camera.height) / 2,
+    fx: camera.zoom,
+    fy: camera.zoom,
   }
 }
 
