@@ -14,7 +14,6 @@ import { wanFunFile } from './formats/wan-fun'
 import { type CameraTrajectory, cameraTrajectory } from './trajectory'
 
 export type { CameraFile } from './formats/file'
-export { type CameraPose, type CameraTrajectory, cameraTrajectory } from './trajectory'
 
 const WRITERS: Record<CameraFormat, (trajectory: CameraTrajectory) => CameraFile> = {
   matrices: matricesFile,

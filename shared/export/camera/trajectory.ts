@@ -30,7 +30,7 @@ export interface CameraPose {
 }
 
 export interface CameraTrajectory {
-  composition: Pick<Composition, 'id' | 'name' | 'width' | 'height' | 'fps'>
+  composition: Pick<Composition, 'width' | 'height' | 'fps'>
   range: FrameRange
   /** One pose per frame of the range, in order. */
   poses: CameraPose[]

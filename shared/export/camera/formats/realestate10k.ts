@@ -3,7 +3,7 @@ import type { CameraPose, CameraTrajectory } from '../trajectory'
 import { type CameraFile, textFile } from './file'
 
 /** Normalised pinhole intrinsics: focal lengths as fractions of a reference width and height, principal point likewise. */
-export interface NormalisedIntrinsics {
+interface NormalisedIntrinsics {
   fx: number
   fy: number
   cx: number
