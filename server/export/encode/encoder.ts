@@ -132,7 +132,8 @@ class FfmpegEncoder implements FrameEncoder {
       else this.exitedCleanly = true
     }
     if (!this.failure) return
-    await this.removeFiles()
+    // A file that cannot be removed must not hide why the encode failed.
+    await this.removeFiles().catch(() => {})
     for (const waiter of this.stopWaiters) waiter(this.failure)
     this.stopWaiters.clear()
   }

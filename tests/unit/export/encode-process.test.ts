@@ -90,17 +90,21 @@ describe('audio', () => {
 })
 
 describe('abort', () => {
-  it('kills ffmpeg mid-encode and removes the partial video', async () => {
+  it('kills ffmpeg mid-encode, rejects the write waiting for stdin and removes the partial video', async () => {
     const dir = await freshDir()
-    const encoder = createEncoder(h264(dir))
-    for (const frame of frames.slice(0, 5)) await encoder.write(frame)
+    // 1.2 MB frames overflow the pipe, so a write waits for ffmpeg to read.
+    const big = new Uint8Array(640 * 480 * 4).fill(90)
+    const encoder = createEncoder(h264(dir, { width: 640, height: 480 }))
+    for (let i = 0; i < 3; i++) await encoder.write(big)
     const [pid] = await ffmpegPidsMentioning(dir)
     expect(pid).toBeDefined()
     expect(isRunning(pid!)).toBe(true)
+    const waiting = encoder.write(big)
     await encoder.abort()
+    expect((await rejection(waiting)).name).toBe('AbortError')
     expect(isRunning(pid!)).toBe(false)
     expect(await readdir(dir)).toEqual([])
-    await expect(encoder.write(frames[0]!)).rejects.toThrow(/aborted/)
+    await expect(encoder.write(big)).rejects.toThrow('The encode was aborted.')
   })
 
   it('an aborted signal stops a PNG sequence: the waiting finish rejects and no frame file remains', async () => {
