@@ -72,7 +72,7 @@ function binaryVersion(path: string, name: string, envVar: string): Promise<stri
   })
 }
 
-function notFound(name: string, envVar: string): AppError {
+export function notFound(name: string, envVar: string): AppError {
   return new AppError('SERVICE_UNAVAILABLE', `${name} was not found: install it (apt-get install ffmpeg) or set ${envVar}`)
 }
 
