@@ -1,4 +1,5 @@
-# Lattice: the built server on Node 22 LTS (Debian bookworm), with Debian's ffmpeg.
+# Lattice: the built server on Node 22 LTS (Debian bookworm), with Debian's ffmpeg and Chromium
+# (exports render in headless Chromium with the editor's own renderer).
 #
 #   docker build -t lattice .
 #   docker run -p 3000:3000 -v lattice-data:/data \
@@ -38,18 +39,20 @@ RUN npx --no-install nuxt build \
  && test -d .output/server/node_modules/sharp \
  && ls .output/server/node_modules/@img | grep -q '^sharp-' \
  && test -f .output/server/node_modules/@electric-sql/pglite/dist/pglite.wasm \
- && test -f .output/server/db-snapshot/pgdata.tar.gz
+ && test -f .output/server/db-snapshot/pgdata.tar.gz \
+ && test -d .output/server/node_modules/playwright-core
 
-# ---- runtime: Node, ffmpeg and .output only ----
+# ---- runtime: Node, ffmpeg, Chromium and .output only ----
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg ca-certificates tini \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg chromium fonts-dejavu-core ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 
 ARG NUXT_APP_BASE_URL=/
 ENV NODE_ENV=production \
     PORT=3000 \
     LATTICE_DATA_DIR=/data \
+    LATTICE_CHROMIUM_PATH=/usr/bin/chromium \
     NUXT_APP_BASE_URL=${NUXT_APP_BASE_URL}
 
 WORKDIR /app

@@ -12,6 +12,8 @@ import type { AssetInfo } from '../server/services/assets/asset.dto'
 import { TERMINAL_JOB_STATUSES, type JobEventEnvelope, type JobStatus } from '../shared/jobs'
 import { transformer } from '../shared/transformer'
 import type { GenerationStatus } from '../shared/comfy/manifest'
+import type { ExportFile, ExportSettingsInput } from '../shared/export/options'
+import type { ExportInfo } from '../server/services/exports/exports.service'
 
 export type { AppRouter } from '../server/trpc/routers'
 export type { AssetInfo } from '../server/services/assets/asset.dto'
@@ -19,7 +21,34 @@ export type { JobEvent, JobEventEnvelope, JobProgressDetail, JobStatus } from '.
 export type { GenerationStatus, TemplateManifestInput } from '../shared/comfy/manifest'
 /** A generation streams its job's events: the one union every kind of long work uses. */
 export type { JobEvent as GenerationEvent, JobEventEnvelope as GenerationEventEnvelope } from '../shared/jobs'
+export type { ExportFile, ExportOutputInput, ExportPassInput, ExportSettingsInput } from '../shared/export/options'
+export type { ExportInfo } from '../server/services/exports/exports.service'
 export { TRPCClientError }
+
+export interface ExportCompositionOptions extends ExportSettingsInput {
+  projectId: string
+  /** The editor's unsaved document, rendered instead of the saved project. */
+  document?: unknown
+  /** Each frame-progress event: frames done of all, frames per second, seconds left. */
+  onProgress?: (progress: { fraction: number; frame: number; frames: number; fps: number | null; etaSeconds: number | null; stage: string | null }) => void
+  /** Where to save the files (created if needed); without one nothing is downloaded. */
+  downloadTo?: string
+  signal?: AbortSignal
+}
+
+export interface ExportCompositionResult {
+  export: ExportInfo
+  /** Paths of the downloaded files, in output order (when `downloadTo` was given). */
+  paths: string[]
+}
+
+/** An export that did not succeed; `export` holds its job's error. */
+export class LatticeExportError extends Error {
+  constructor(readonly exportInfo: ExportInfo) {
+    super(`The export ${exportInfo.job.status}: ${exportInfo.job.error ?? 'no reason given'}`)
+    this.name = 'LatticeExportError'
+  }
+}
 
 export interface LatticeClientOptions {
   /** Where Lattice is served, including a sub-path if it has one: `https://host/lattice`. */
@@ -57,6 +86,11 @@ export interface LatticeClient {
   waitForJob(jobId: string, onEvent?: (envelope: JobEventEnvelope) => void, signal?: AbortSignal): Promise<JobStatus>
   /** `waitForJob` for a ComfyUI generation, by the generation's id (or the generation itself, saving a lookup). */
   waitForGeneration(generation: string | { jobId: string }, onEvent?: (envelope: JobEventEnvelope) => void, signal?: AbortSignal): Promise<GenerationStatus>
+  /**
+   * Renders a composition to files on the server, waits for it with progress, and downloads
+   * the results; throws LatticeExportError if it failed or was cancelled (aborting `signal` cancels it).
+   */
+  exportComposition(options: ExportCompositionOptions): Promise<ExportCompositionResult>
 }
 
 export function createLatticeClient(options: LatticeClientOptions): LatticeClient {
@@ -108,6 +142,16 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
     })
   }
 
+  /** Streams an asset's file to disk: a zipped sequence can be larger than memory. */
+  async function saveAsset(id: string, path: string, signal?: AbortSignal): Promise<void> {
+    const response = await doFetch(`${base}/api/assets/${encodeURIComponent(id)}/file`, { headers: authHeaders(), signal })
+    if (!response.ok || !response.body) throw await failure(response)
+    const { createWriteStream } = await import('node:fs')
+    const { Readable } = await import('node:stream')
+    const { pipeline } = await import('node:stream/promises')
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(path))
+  }
+
   return {
     api,
 
@@ -143,6 +187,37 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
     },
 
     waitForJob,
+
+    async exportComposition({ onProgress, downloadTo, signal, ...request }) {
+      const created = await api.export.create.mutate(request)
+      const cancel = () => { api.export.cancel.mutate({ id: created.id }).catch(() => {}) }
+      signal?.addEventListener('abort', cancel, { once: true })
+      try {
+        let frame = 0
+        await waitForJob(created.job.id, ({ event }) => {
+          if (event.type !== 'progress' || !onProgress) return
+          // The final progress (1) carries no frame count: every frame is done then.
+          frame = event.step ?? (event.progress === 1 ? created.frames : frame)
+          onProgress({ fraction: event.progress, frame, frames: event.max ?? created.frames, fps: event.rate ?? null, etaSeconds: event.etaSeconds ?? null, stage: event.stage ?? null })
+        }, signal)
+      } finally {
+        signal?.removeEventListener('abort', cancel)
+      }
+      const done = await api.export.get.query({ id: created.id })
+      if (done.job.status !== 'succeeded') throw new LatticeExportError(done)
+      const paths: string[] = []
+      if (downloadTo) {
+        const { mkdir } = await import('node:fs/promises')
+        const { join, basename } = await import('node:path')
+        await mkdir(downloadTo, { recursive: true })
+        for (const file of done.files) {
+          const path = join(downloadTo, basename(file.name))
+          await saveAsset(file.assetId, path, signal)
+          paths.push(path)
+        }
+      }
+      return { export: done, paths }
+    },
 
     async waitForGeneration(generation, onEvent, signal) {
       const jobId = typeof generation === 'string' ? (await api.comfy.generations.get.query({ id: generation })).jobId : generation.jobId

@@ -17,6 +17,9 @@ export type ApiToken = RouterOutputs['tokens']['list'][number]
 export type CreatedToken = RouterOutputs['tokens']['create']
 export type UserRow = RouterOutputs['users']['list'][number]
 export type UserCreateInput = RouterInputs['users']['create']
+export type ExportInfo = RouterOutputs['export']['get']
+export type ExportCreateInput = RouterInputs['export']['create']
+export type ExportPreset = RouterOutputs['export']['presets'][number]
 
 interface ErrorShape {
   message: string

@@ -4,7 +4,7 @@ import type { ProjectDocument } from '../shared/project'
 import { AssetStore } from './assets'
 import { Compositor, isDrawn, isPerspective } from './compositor'
 import { RasterCache } from './content'
-import { depthToGrey } from './depth'
+import { depthToGrey, distances } from './depth'
 import { Gpu, configureTexture } from './gpu'
 import { createMaterials, disposeMaterials, setUniforms } from './materials'
 import { OUTPUT_MODE } from './shaders/fullscreen'
@@ -69,6 +69,9 @@ export function createRenderer(options: RendererOptions): Renderer {
     gpu.pool.release(target)
   }
 
+  /** The last depth pass's eye distances, for `readDepth`. */
+  let lastDepth: Float32Array | null = null
+
   const depthPass = async (state: CompositionState, range?: [number, number]) => {
     if (!gpu.canRenderFloat) throw new Error('the depth pass needs float render targets (EXT_color_buffer_float)')
     const target = gpu.pool.acquire(width, height, 'float', true)
@@ -82,6 +85,7 @@ export function createRenderer(options: RendererOptions): Renderer {
     const samples = new Float32Array(width * height * 4)
     gpu.renderer.readRenderTargetPixels(target, 0, 0, width, height, samples)
     gpu.pool.release(target)
+    lastDepth = distances(samples, width * height)
     const grey = configureTexture(new DataTexture(depthToGrey(samples, width, height, range), width, height, RGBAFormat, UnsignedByteType))
     toOutput(grey, OUTPUT_MODE.opaque)
     grey.dispose()
@@ -97,6 +101,7 @@ export function createRenderer(options: RendererOptions): Renderer {
       try {
         const state = evaluateComposition(document, compositionId, frame)
         const spec = normalisePass(pass)
+        lastDepth = null
         if (spec.type === 'color') await colorPass(state)
         else if (spec.type === 'depth') await depthPass(state, spec.range)
         else await mattePass(state, spec.layerId)
@@ -111,6 +116,11 @@ export function createRenderer(options: RendererOptions): Renderer {
       const pixels = new Uint8ClampedArray(width * height * 4)
       gpu.renderer.readRenderTargetPixels(output, 0, 0, width, height, pixels as unknown as Uint8Array)
       return pixels
+    },
+
+    readDepth() {
+      if (!lastDepth || lastDepth.length !== width * height) throw new Error('no depth pass rendered at this size: call renderFrame with the depth pass first')
+      return lastDepth
     },
 
     resize(w: number, h: number) {

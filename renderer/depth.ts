@@ -32,3 +32,12 @@ export function depthToGrey(samples: Float32Array, width: number, height: number
   }
   return out
 }
+
+/** Eye distances from the depth target's samples (distance, coverage, -, -): 0 where uncovered. */
+export function distances(samples: Float32Array, count: number): Float32Array {
+  const out = new Float32Array(count)
+  for (let i = 0; i < count; i++) {
+    if ((samples[i * 4 + 1] as number) >= 0.5) out[i] = samples[i * 4] as number
+  }
+  return out
+}

@@ -30,11 +30,41 @@ export interface HeadlessRenderResult {
   readMs: number
 }
 
+/** One pass of an export: its frames go to `<bridge>/frames/<frame>/<key>`. */
+export interface ExportPassSpec {
+  key: string
+  /** `depth` sends eye distances (float32), the others straight RGBA bytes. */
+  pass: { type: 'color' } | { type: 'depth' } | { type: 'matte'; layerId: string }
+}
+
+/**
+ * A server-side export's instructions to the page. `bridge` is the exporting server's local
+ * frame bridge (with this export's secret in its path): the document and assets are read from it
+ * and every frame is posted to it as raw bytes, never through the DevTools protocol.
+ */
+export interface ExportFramesRequest {
+  bridge: string
+  compositionId: string
+  start: number
+  end: number
+  width: number
+  height: number
+  passes: ExportPassSpec[]
+  precision?: HeadlessRenderOptions['precision']
+}
+
 export interface HeadlessApi {
   ready: true
   renderFrame(document: unknown, compositionId: string, frame: number, pass?: 'color' | 'depth' | 'matte' | RenderPass, options?: HeadlessRenderOptions): Promise<HeadlessRenderResult>
+  /** Nearest and farthest eye distance over `frames` (rendered at width × height), or null if nothing is 3D. */
+  measureDepth(request: Omit<ExportFramesRequest, 'passes' | 'start' | 'end'> & { frames: number[] }): Promise<[number, number] | null>
+  /** Renders frames [start, end) in every pass and posts each to the bridge; resolves when all were taken. */
+  exportFrames(request: ExportFramesRequest): Promise<{ frames: number }>
   dispose(): void
 }
+
+/** Frames posted but not yet taken by the bridge: rendering frame n+1 overlaps sending frame n. */
+const POSTS_IN_FLIGHT = 2
 
 async function loadFromUrl(url: string, type?: string): Promise<AssetSource> {
   const isVideo = (type ?? url.slice(5, url.indexOf(';'))).startsWith('video/')
@@ -59,13 +89,21 @@ async function loadFromUrl(url: string, type?: string): Promise<AssetSource> {
   return image
 }
 
-async function loadAsset(assetId: string, assets: Record<string, string>): Promise<AssetSource> {
+async function loadAsset(assetId: string, assets: Record<string, string>, base: string): Promise<AssetSource> {
   const given = assets[assetId]
   if (given) return loadFromUrl(given)
-  const response = await fetch(`/api/assets/${encodeURIComponent(assetId)}/file`, { credentials: 'same-origin' })
+  const response = await fetch(`${base}${encodeURIComponent(assetId)}${base === ASSET_ROUTE ? '/file' : ''}`, { credentials: 'same-origin' })
   if (!response.ok) throw new Error(`asset ${assetId}: HTTP ${response.status}`)
   const blob = await response.blob()
   return loadFromUrl(URL.createObjectURL(blob), blob.type)
+}
+
+const ASSET_ROUTE = '/api/assets/'
+
+async function post(url: string, body: ArrayBufferView): Promise<void> {
+  // No content type: a simple cross-origin request, without a preflight per frame.
+  const response = await fetch(url, { method: 'POST', body: body as BufferSource })
+  if (!response.ok) throw new Error(`the export stopped taking frames: ${await response.text().catch(() => response.status)}`)
 }
 
 function base64(bytes: Uint8ClampedArray): string {
@@ -83,7 +121,65 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
   let renderer: Renderer | null = null
   let rendererPrecision: HeadlessRenderOptions['precision'] = 'auto'
   let assets: Record<string, string> = {}
+  /** Where assets not given as URLs are fetched: the app's route, or an export's bridge. */
+  let assetBase = ASSET_ROUTE
   let queue: Promise<unknown> = Promise.resolve()
+  let exportDocument: { bridge: string; raw: unknown } | null = null
+
+  const useRenderer = (width: number, height: number, precision: HeadlessRenderOptions['precision'] = 'auto', base = ASSET_ROUTE): Renderer => {
+    if (renderer && (precision !== rendererPrecision || base !== assetBase)) {
+      renderer.dispose()
+      renderer = null
+    }
+    rendererPrecision = precision
+    assetBase = base
+    renderer ??= createRenderer({ width, height, precision, loadImage: (id) => loadAsset(id, assets, assetBase) })
+    renderer.resize(width, height)
+    return renderer
+  }
+
+  /** The export's document, fetched from its bridge once (it may be megabytes). */
+  const documentOf = async (bridge: string) => {
+    if (exportDocument?.bridge !== bridge) {
+      const response = await fetch(`${bridge}/document`)
+      if (!response.ok) throw new Error(`cannot read the export's document: HTTP ${response.status}`)
+      exportDocument = { bridge, raw: parseDocument(await response.json()).document }
+    }
+    return exportDocument.raw as ReturnType<typeof parseDocument>['document']
+  }
+
+  const measureDepth: HeadlessApi['measureDepth'] = async (request) => {
+    const document = await documentOf(request.bridge)
+    const target = useRenderer(request.width, request.height, request.precision, `${request.bridge}/assets/`)
+    let near = Infinity
+    let far = -Infinity
+    for (const frame of request.frames) {
+      await target.renderFrame(document, request.compositionId, frame, 'depth')
+      for (const z of target.readDepth()) {
+        if (z <= 0) continue
+        if (z < near) near = z
+        if (z > far) far = z
+      }
+    }
+    return Number.isFinite(near) ? [near, far] : null
+  }
+
+  const exportFrames: HeadlessApi['exportFrames'] = async (request) => {
+    const document = await documentOf(request.bridge)
+    const target = useRenderer(request.width, request.height, request.precision, `${request.bridge}/assets/`)
+    const pending: Promise<void>[] = []
+    for (let frame = request.start; frame < request.end; frame++) {
+      for (const { key, pass } of request.passes) {
+        await target.renderFrame(document, request.compositionId, frame, pass)
+        const bytes = pass.type === 'depth' ? target.readDepth() : target.readPixels()
+        pending.push(post(`${request.bridge}/frames/${frame}/${encodeURIComponent(key)}`, bytes))
+        // Backpressure: the bridge answers once the encoder took the frame.
+        if (pending.length >= POSTS_IN_FLIGHT) await pending.shift()
+      }
+    }
+    await Promise.all(pending)
+    return { frames: request.end - request.start }
+  }
 
   const render = async (raw: unknown, compositionId: string, frame: number, pass: 'color' | 'depth' | 'matte' | RenderPass, options: HeadlessRenderOptions) => {
     const { document } = parseDocument(raw)
@@ -91,14 +187,7 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
     if (!composition) throw new Error(`composition "${compositionId}" is not in the document`)
     const width = options.width ?? composition.width
     const height = options.height ?? composition.height
-    const precision = options.precision ?? 'auto'
-    if (renderer && precision !== rendererPrecision) {
-      renderer.dispose()
-      renderer = null
-    }
-    rendererPrecision = precision
-    renderer ??= createRenderer({ width, height, precision, loadImage: (id) => loadAsset(id, assets) })
-    renderer.resize(width, height)
+    const renderer = useRenderer(width, height, options.precision ?? 'auto')
     const given = options.assets ?? {}
     const changed = Object.keys(given).filter((id) => assets[id] !== given[id])
     assets = { ...assets, ...given }
@@ -126,9 +215,20 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
       queue = result.catch(() => {})
       return result
     },
+    measureDepth(request) {
+      const result = queue.then(() => measureDepth(request))
+      queue = result.catch(() => {})
+      return result
+    },
+    exportFrames(request) {
+      const result = queue.then(() => exportFrames(request))
+      queue = result.catch(() => {})
+      return result
+    },
     dispose() {
       renderer?.dispose()
       renderer = null
+      exportDocument = null
     },
   }
   target.lattice = api

@@ -5,4 +5,4 @@
 export { createRenderer } from './create-renderer'
 export { pngBlob, pngDataUrl } from './png'
 export type { AssetSource, LoadAsset, RenderPass, Renderer, RendererOptions } from './types'
-export { installHeadlessApi, type HeadlessApi, type HeadlessRenderOptions, type HeadlessRenderResult } from './headless'
+export { installHeadlessApi, type ExportFramesRequest, type ExportPassSpec, type HeadlessApi, type HeadlessRenderOptions, type HeadlessRenderResult } from './headless'

@@ -42,6 +42,11 @@ export interface Renderer {
   renderFrame(document: Pick<ProjectDocument, 'compositions'>, compositionId: string, frame: number, pass?: RenderPass): Promise<void>
   /** The last rendered frame, RGBA, rows from the top. */
   readPixels(): Uint8ClampedArray
+  /**
+   * The last depth pass before it became grey levels: eye-space distance along the camera's axis
+   * (composition pixels) per pixel, 0 where no 3D or depth layer covers it; rows from the top.
+   */
+  readDepth(): Float32Array
   /** Changes the output size (keeps loaded assets). */
   resize(width: number, height: number): void
   /** Forgets loaded assets (all, or the given ids) so the next frame asks `loadImage` again. */

@@ -12,7 +12,7 @@ export type JobStatus = z.infer<typeof jobStatusSchema>
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled']
 export const isTerminalJobStatus = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status)
 
-export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook'])
+export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook', 'export.render'])
 export type JobKind = z.infer<typeof jobKindSchema>
 
 /**
@@ -25,9 +25,12 @@ export const jobProgressDetailSchema = z.object({
   /** The ComfyUI node running now and its class. */
   node: z.string().optional(),
   classType: z.string().optional(),
-  /** Sampler steps of the current node. */
+  /** Units of the current stage done and in all: a node's sampler steps, an export's frames. */
   step: z.number().optional(),
   max: z.number().optional(),
+  /** Units per second and the seconds left at that rate (exports: frames). */
+  rate: z.number().optional(),
+  etaSeconds: z.number().optional(),
   /** Prompts ahead of this one on its server while pending there. */
   ahead: z.number().optional(),
 })

@@ -15,6 +15,11 @@ export interface LatticeConfig {
   /** Honour X-Forwarded-For/-Proto/-Host: set LATTICE_TRUST_PROXY=1 behind a reverse proxy. */
   trustProxy: boolean
   bootstrap: { adminEmail?: string; adminPassword?: string; bootstrapToken?: string }
+  /**
+   * Exports: how many run at once here (LATTICE_EXPORT_CONCURRENCY) and where this server's own
+   * /render page is reached from its Chromium (LATTICE_INTERNAL_URL; default the loopback port).
+   */
+  export: { concurrency: number; internalUrl: string }
   /** LATTICE_COMFY_URLS (comma-separated, upserted at start), LATTICE_COMFY_WEBHOOK_URL (global), LATTICE_WEBHOOK_SECRET. */
   comfy: { urls?: string; webhookUrl?: string; webhookSecret?: string }
 }
@@ -29,6 +34,10 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build
     worker: env.LATTICE_WORKER?.trim() !== '0',
     secureCookies: env.LATTICE_INSECURE_COOKIES?.trim() === '1' ? 'never' : 'auto',
     trustProxy: env.LATTICE_TRUST_PROXY?.trim() === '1',
+    export: {
+      concurrency: positiveInteger(env, 'LATTICE_EXPORT_CONCURRENCY', 1),
+      internalUrl: (env.LATTICE_INTERNAL_URL?.trim() || `http://127.0.0.1:${env.NITRO_PORT || env.PORT || 3000}${env.NUXT_APP_BASE_URL?.trim() || '/'}`).replace(/\/+$/, ''),
+    },
     comfy: {
       urls: env.LATTICE_COMFY_URLS?.trim() || undefined,
       webhookUrl: env.LATTICE_COMFY_WEBHOOK_URL?.trim() || undefined,
@@ -49,4 +58,12 @@ function megabytes(env: NodeJS.ProcessEnv, name: string, fallback: number): numb
   const mb = Number(raw)
   if (!Number.isFinite(mb) || mb <= 0) throw new Error(`${name} must be a positive number of megabytes (got "${raw}").`)
   return Math.round(mb * 1024 * 1024)
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim()
+  if (!raw) return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1 (got "${raw}").`)
+  return value
 }

@@ -9,6 +9,7 @@ import { assetProcessJob } from '../services/assets/process.job'
 import { DataLayout } from '../storage/paths'
 import { createComfyServices } from '../services/generations'
 import { JobService } from '../services/jobs/jobs.service'
+import { createExportServices } from '../services/exports'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
 import { bootstrapDatabase } from './bootstrap'
@@ -38,13 +39,15 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     })
     const assets = new AssetService(db, layout, queue, config.maxUploadBytes, config.maxOutputBytes)
     queue.register([assetProcessJob(db, assets, layout)])
+    const projects = new ProjectService(db)
+    const exporting = createExportServices({ db, queue, assets, projects, layout, ...config.export })
     const comfy = createComfyServices({ db, assets, layout, queue, generate: { webhookUrl: config.comfy.webhookUrl }, webhook: { secret: config.comfy.webhookSecret } })
     await bootstrapDatabase(db, { auth, comfyServers: comfy.servers }, config)
     await comfy.pool.start()
     await queue.start()
     const { pool } = comfy
     const services: Services = {
-      db, auth, projects: new ProjectService(db), assets, queue, jobs: new JobService(db, queue),
+      db, auth, projects, assets, queue, jobs: new JobService(db, queue), exports: exporting.exports,
       generations: comfy.generations, comfyServers: comfy.servers, workflows: comfy.workflows, version,
     }
     let stopping: Promise<void> | null = null
@@ -53,6 +56,7 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
       config,
       stop: () => (stopping ??= (async () => {
         await queue.stop()
+        await exporting.close()
         await pool.close()
         await db.close()
       })()),

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -43,6 +43,17 @@ export async function receiveToTemp(body: Readable, tmpDir: string, maxBytes: nu
   if (size === 0) {
     await rm(path, { force: true })
     throw new AppError('BAD_REQUEST', 'The upload was empty; choose a file with content.')
+  }
+  return { path, size, sha256: hash.digest('hex') }
+}
+
+/** A file the server wrote itself (an export), hashed in place for adoption as an asset. */
+export async function hashFile(path: string): Promise<ReceivedFile> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk)
+    size += chunk.length
   }
   return { path, size, sha256: hash.digest('hex') }
 }

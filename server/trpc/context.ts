@@ -7,6 +7,7 @@ import type { GenerationService } from '../services/generations/generations.serv
 import type { ComfyServerService } from '../services/generations/servers.service'
 import type { WorkflowService } from '../services/generations/workflows.service'
 import type { JobService } from '../services/jobs/jobs.service'
+import type { ExportService } from '../services/exports/exports.service'
 
 /** Everything a procedure may use; built per request by the HTTP adapter, or directly in tests. */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   assets: AssetService
   queue: JobQueue
   jobs: JobService
+  /** Renders to files; absent in processes and tests that do not export. */
+  exports?: ExportService
   /** ComfyUI generations, servers and workflows; absent in processes and tests that do not use them. */
   generations?: GenerationService
   comfyServers?: ComfyServerService

@@ -55,6 +55,22 @@ describe('examples/ against the built server', () => {
     expect(stdout).toMatch(/ready: .*"width":40.*"height":30/)
   })
 
+  it('export.ts renders a project to MP4, depth PNGs and a camera file with a progress bar', async () => {
+    const lattice = createLatticeClient({ url: server.url, token: BOOTSTRAP_TOKEN })
+    const project = await lattice.api.projects.create.mutate({ name: 'Exported', width: 64, height: 48, fps: 8 })
+    const opened = await lattice.api.projects.get.query({ id: project.id })
+    const main = opened.document.compositions[opened.document.mainCompositionId]!
+    const document = { ...opened.document, compositions: { [main.id]: { ...main, frameCount: 4 } } }
+    await lattice.api.projects.save.mutate({ id: project.id, revision: opened.revision, document })
+    const { stdout } = await run(TSX, [resolve('examples/export.ts'), project.id, 'out'], { cwd: work, env: env() })
+    expect(stdout).toMatch(/\[#{30}\] frame 4\/4/)
+    expect(stdout).toContain('done: 4 frames at 64×48')
+    const files = stdout.split('\n').filter((line) => line.startsWith('  out/')).map((line) => line.trim())
+    expect(files.map((f) => f.slice(f.lastIndexOf('.')))).toEqual(['.mp4', '.zip', '.json'])
+    const camera = JSON.parse(await readFile(join(work, files[2]!), 'utf8'))
+    expect(camera.frames).toHaveLength(4)
+  })
+
   it('says what to set when the token is missing', async () => {
     const failed = await run(TSX, [resolve('examples/upload-and-track.ts'), 'swatch.jpg'], { cwd: work, env: { ...env(), LATTICE_TOKEN: '' } }).catch((e) => e)
     expect(failed.code).toBe(2)

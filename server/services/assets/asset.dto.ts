@@ -1,6 +1,7 @@
 import type { Asset } from '../../db/generated/client'
 
-export type AssetKind = 'image' | 'video' | 'audio'
+/** `file`: an archive or data file an export made (a zipped sequence, a camera trajectory). */
+export type AssetKind = 'image' | 'video' | 'audio' | 'file'
 export type AssetStatus = 'processing' | 'ready' | 'failed'
 
 /** An asset as clients see it; file and thumbnail paths are relative to the app's base URL. */

@@ -5,7 +5,7 @@ import type { Database } from '../../db/connect'
 import type { JobQueue } from '../../jobs/queue'
 import { detectMediaType, makeThumbnail, probeImage, probeMedia } from '../../media'
 import { DataLayout } from '../../storage/paths'
-import { receiveToTemp, type ReceivedFile } from '../../storage/receive'
+import { hashFile, receiveToTemp, type ReceivedFile } from '../../storage/receive'
 import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { cleanAssetName, toAssetInfo, type AssetInfo, type AssetKind } from './asset.dto'
@@ -62,6 +62,34 @@ export class AssetService {
       const row = await this.db.prisma.asset.create({ data: { ...base, kind: detected.kind, status: 'processing' } })
       const job = await this.queue.enqueue('asset.process', { ownerId, input: { assetId: row.id }, assetId: row.id })
       return { asset: toAssetInfo(row), jobId: job.id, deduplicated: false }
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const row = await this.db.prisma.asset.findUniqueOrThrow({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
+        return { asset: toAssetInfo(row), jobId: null, deduplicated: true }
+      }
+      await this.removeContentIfUnused(received.sha256)
+      throw error
+    } finally {
+      await rm(received.path, { force: true })
+    }
+  }
+
+  /**
+   * Makes an asset of a file the server wrote itself (in the data folder's tmp): media go through
+   * `adopt` (probed, thumbnailed); a declared archive or data file is stored as kind `file`. The
+   * file is gone afterwards either way.
+   */
+  async adoptMade(ownerId: string, path: string, name: string, declared?: { mime: string }): Promise<IngestResult> {
+    const received = await hashFile(path)
+    if (!declared) return this.adopt(ownerId, received, name)
+    try {
+      const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
+      if (existing) return { asset: toAssetInfo(existing), jobId: null, deduplicated: true }
+      const stored = this.layout.assetFile(received.sha256)
+      await mkdir(dirname(stored), { recursive: true })
+      await rename(received.path, stored)
+      const row = await this.db.prisma.asset.create({ data: { ownerId, name: cleanAssetName(name, 'export'), mime: declared.mime, size: BigInt(received.size), hash: received.sha256, kind: 'file', status: 'ready' } })
+      return { asset: toAssetInfo(row), jobId: null, deduplicated: false }
     } catch (error) {
       if (isUniqueViolation(error)) {
         const row = await this.db.prisma.asset.findUniqueOrThrow({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })

@@ -2,6 +2,7 @@ import { router } from '../init'
 import { assetsRouter } from './assets'
 import { authRouter } from './auth'
 import { comfyRouter } from './comfy'
+import { exportRouter } from './export'
 import { jobsRouter } from './jobs'
 import { projectsRouter } from './projects'
 import { systemRouter } from './system'
@@ -17,6 +18,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   tokens: tokensRouter,
   comfy: comfyRouter,
+  export: exportRouter,
 })
 
 /** The type the typed client and the Pinia stores are built from. */
