@@ -224,4 +224,68 @@ describe('exports through the built server', () => {
     await expect(lattice.exportComposition({ projectId, compositionId: 'main', document: { not: 'a document' }, outputs: [{ kind: 'video', format: 'gif' }] })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } })
     expect(LatticeExportError).toBeTypeOf('function')
   })
+
+  it('mixes the sound of audio layers into colour videos, not into passes', async () => {
+    const wav = join(work, 'tone.wav')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', wav])
+    const { asset, jobId } = await lattice.uploadAsset(wav)
+    if (jobId) expect(await lattice.waitForJob(jobId)).toBe('succeeded')
+    const opened = await lattice.api.projects.get.query({ id: projectId })
+    const main = opened.document.compositions.main!
+    const withSound = { ...opened.document, compositions: { main: { ...main, layers: [...main.layers, { id: 'tone', kind: 'audio', name: 'Tone', inPoint: 0, outPoint: 40, data: { assetId: asset.id } }] } } }
+    const { paths } = await lattice.exportComposition({
+      projectId, compositionId: 'main', document: withSound, range: { start: 0, end: 12 },
+      outputs: [{ kind: 'video', format: 'h264' }, { kind: 'video', format: 'h264', pass: { type: 'depth' } }],
+      downloadTo: join(work, 'sound'),
+    })
+    const audio = probe(paths[0]!).streams.find((s) => s.codec_type === 'audio')
+    expect(audio).toMatchObject({ codec_name: 'aac' })
+    // 12 frames at 12 fps: the sound is cut to the picture's second.
+    expect(Number(audio!.duration)).toBeCloseTo(1, 1)
+    expect(probe(paths[1]!).streams.some((s) => s.codec_type === 'audio')).toBe(false)
+  })
+
+  it('redoes an export whose server was killed mid-render, leaving one result and no stray files', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lattice-export-kill-'))
+    let victim = await startServer({ dataDir })
+    try {
+      const client = createLatticeClient({ url: victim.url, token: BOOTSTRAP_TOKEN })
+      const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: '#fa7814' } }).png().toBuffer()
+      const image = (await client.uploadAsset(png, { name: 'plate.png' })).asset.id
+      const project = await client.api.projects.create.mutate({ name: 'Killed', width: WIDTH, height: HEIGHT, fps: 12 })
+      const long = shot(image)
+      long.compositions.main!.frameCount = 400
+      await client.api.projects.save.mutate({ id: project.id, revision: project.revision, document: long })
+      const created = await client.api.export.create.mutate({ projectId: project.id, compositionId: 'main', outputs: [{ kind: 'video', format: 'h264' }] })
+      await new Promise<void>((resolve, reject) => {
+        const sub = client.api.export.watch.subscribe({ id: created.id }, {
+          onData: ({ data }) => { if (data.event.type === 'progress' && (data.event.step ?? 0) > 0) { sub.unsubscribe(); resolve() } },
+          onError: reject,
+        })
+      })
+      const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(victim.pid)], { encoding: 'utf8' }).trim().split('\n').map((line) => line.trim().split(/\s+/))
+      const browserPids = children.filter(([, comm]) => /chrom/i.test(comm ?? '')).map(([pid]) => Number(pid))
+      expect(browserPids.length).toBeGreaterThan(0)
+      await victim.kill()
+      // Chromium's pipe to the dead server closed: it exits rather than lingering as an orphan.
+      const alive = (pid: number) => { try { process.kill(pid, 0); return true } catch { return false } }
+      for (let i = 0; i < 100 && browserPids.some(alive); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(browserPids.filter(alive)).toEqual([])
+      victim = await startServer({ dataDir })
+      const again = createLatticeClient({ url: victim.url, token: BOOTSTRAP_TOKEN })
+      expect(await again.waitForJob(created.job.id)).toBe('succeeded')
+      const done = await again.api.export.get.query({ id: created.id })
+      expect(done.job.attempts).toBe(2)
+      expect(done.files).toHaveLength(1)
+      const video = probe(join(dataDir, 'assets', (await again.api.assets.get.query({ id: done.files[0]!.assetId })).hash.slice(0, 2), (await again.api.assets.get.query({ id: done.files[0]!.assetId })).hash)).streams[0]!
+      expect(video).toMatchObject({ codec_name: 'h264', nb_read_frames: '400' })
+      expect((await again.api.assets.list.query({ kind: 'video' })).items).toHaveLength(1)
+      expect((await readdir(join(dataDir, 'tmp'))).filter((name) => name.startsWith('export-'))).toEqual([])
+      // The killed run's encoder saw its input close and exited; nothing of it is left running.
+      expect(exportProcesses(created.id)).toEqual([])
+    } finally {
+      await victim.dispose()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
 })

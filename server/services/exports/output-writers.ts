@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createEncoder, type FramePixels } from '../../export/encode'
+import { createEncoder, type AudioClip, type FramePixels } from '../../export/encode'
 import { depthToLevels } from '../../export/depth-levels'
 import { normalFromDepth } from '../../export/normal-map'
 import { exportCamera } from '../../../shared/export/camera'
@@ -21,10 +21,19 @@ export interface OutputWriter {
  * (straight RGBA); depth arrives as eye distances and is turned into the output's convention and
  * bit depth here, and normals are computed from it.
  */
-export async function openWriters(plan: ExportPlan, document: ProjectDocument, directory: string, depthRange: [number, number] | null, signal: AbortSignal): Promise<OutputWriter[]> {
+export interface WriterContext {
+  directory: string
+  /** The range depth is normalised to when an output gives none; null when nothing is 3D. */
+  depthRange: [number, number] | null
+  /** Sound mixed into colour videos. */
+  audio: AudioClip[]
+  signal: AbortSignal
+}
+
+export async function openWriters(plan: ExportPlan, document: ProjectDocument, context: WriterContext): Promise<OutputWriter[]> {
   const writers: OutputWriter[] = []
   try {
-    for (const planned of plan.outputs) writers.push(await openWriter(plan, planned, document, directory, depthRange, signal))
+    for (const planned of plan.outputs) writers.push(await openWriter(plan, planned, document, context))
     return writers
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort()))
@@ -32,7 +41,7 @@ export async function openWriters(plan: ExportPlan, document: ProjectDocument, d
   }
 }
 
-async function openWriter(plan: ExportPlan, planned: PlannedOutput, document: ProjectDocument, directory: string, measured: [number, number] | null, signal: AbortSignal): Promise<OutputWriter> {
+async function openWriter(plan: ExportPlan, planned: PlannedOutput, document: ProjectDocument, { directory, depthRange: measured, audio, signal }: WriterContext): Promise<OutputWriter> {
   const { output } = planned
   if (output.kind === 'camera') {
     const file = exportCamera(document, plan.compositionId, { start: plan.start, end: plan.end }, output.format)
@@ -52,6 +61,8 @@ async function openWriter(plan: ExportPlan, planned: PlannedOutput, document: Pr
     directory,
     baseName: planned.baseName,
     target: output.kind === 'video' ? { kind: 'video', format: output.format, crf: output.crf } : { kind: 'sequence', format: output.format, quality: output.quality },
+    // Passes are pictures of the scene, not the scene: only colour carries its sound.
+    audio: pass.type === 'color' && audio.length > 0 ? audio : undefined,
     signal,
   })
   // A scene with nothing 3D has no depth at all: every pixel is empty, whatever the range.

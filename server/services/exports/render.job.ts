@@ -13,6 +13,7 @@ import { parseDocument } from '../../../shared/project'
 import type { HeadlessApi } from '../../../renderer/headless'
 import { checkDiskSpace, checkFfmpeg } from './preflight'
 import { FrameOrder } from './frame-order'
+import { audioClips, type SoundSource } from './audio-clips'
 import { openWriters, type OutputWriter } from './output-writers'
 import { planExport, type ExportPlan } from './plan'
 import { ProgressMeter } from './progress-meter'
@@ -88,7 +89,11 @@ async function renderExport(deps: RenderJobDeps, context: JobContext<ExportJobIn
     try {
       const depthRange = plan.needsDepthRange ? await measureDepthRange(page, session.url, plan) : null
       if (plan.needsDepthRange) await context.log(depthRange ? `Depth range over the export: ${depthRange[0].toFixed(1)}–${depthRange[1].toFixed(1)} px from the camera.` : 'Nothing in this composition is 3D: the depth pass is empty.')
-      writers = await openWriters(plan, document, directory, depthRange, context.signal)
+      const sound = plan.outputs.some((o) => o.output.kind === 'video' && o.output.pass.type === 'color')
+        ? await audioClips(document.compositions[plan.compositionId]!, plan, (assetId) => soundOf(deps, row.ownerId, assetId))
+        : { clips: [], skipped: [] }
+      if (sound.skipped.length > 0) await context.log(`Sound left out of the video: ${sound.skipped.join(', ')}.`, 'warn')
+      writers = await openWriters(plan, document, { directory, depthRange, audio: sound.clips, signal: context.signal })
       const bySource = new Map<string, OutputWriter[]>()
       for (const writer of writers) {
         if (writer.planned.source) bySource.set(writer.planned.source, [...(bySource.get(writer.planned.source) ?? []), writer])
@@ -183,4 +188,13 @@ async function storeOutputs(deps: RenderJobDeps, ownerId: string, directory: str
 async function removeEarlierRuns(tmp: string, exportId: string): Promise<void> {
   const names = await readdir(tmp).catch(() => [] as string[])
   await Promise.all(names.filter((name) => name.startsWith(`export-${exportId}-`)).map((name) => rm(join(tmp, name), { recursive: true, force: true })))
+}
+
+/** An audio or video asset's file and whether it has a sound track. */
+async function soundOf(deps: RenderJobDeps, ownerId: string, assetId: string): Promise<SoundSource | null> {
+  const asset = await deps.assets.get(ownerId, assetId).catch(() => null)
+  if (!asset || asset.status !== 'ready' || (asset.kind !== 'audio' && asset.kind !== 'video')) return null
+  const metadata = asset.metadata as { durationSeconds?: number; hasAudio?: boolean }
+  const file = await deps.assets.file(ownerId, assetId)
+  return { path: file.path, durationSeconds: metadata.durationSeconds ?? 0, hasAudio: asset.kind === 'audio' || metadata.hasAudio === true }
 }
