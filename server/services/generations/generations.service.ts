@@ -7,10 +7,11 @@ import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { isTerminalJobStatus } from '../../../shared/jobs'
 import type { GenerationStatus } from '../../../shared/comfy/manifest'
+import { applyValues, resolveParams } from '../../../shared/comfy/template-values'
 import { noHealthyServer } from './failures'
 import { toGenerationInfo, type GenerationInfo, type StoredInputs } from './generation.dto'
 import type { ComfyPool } from './pool'
-import { applyValues, resolveParams, type TemplateRegistry, type Template } from './templates'
+import type { TemplateRegistry, Template } from './templates'
 
 export interface CreateGenerationInput {
   templateId: string
