@@ -1,4 +1,5 @@
 export { ACCEPTED_DESCRIPTION, detectMediaType, type DetectedMedia, type MediaKind } from './detect'
+export { extensionFor } from './extension'
 export { extractFrame, ffmpegAvailable, ffprobe, MediaReadError, type ProbeResult, type ProbeStream } from './ffmpeg'
 export {
   frameRate,

@@ -18,7 +18,7 @@ import { ComfyStandIn } from '../comfy/stand-in/server'
 export const MODELS = {
   checkpoints: ['sd15.safetensors', 'sdxl_base.safetensors'],
   controlnet: ['control_v11f1p_sd15_depth.pth'],
-  diffusion_models: ['wan2.1_i2v_480p_14B_fp8_e4m3fn.safetensors'],
+  diffusion_models: ['wan2.1_i2v_480p_14B_fp8_e4m3fn.safetensors', 'wan2.1_fun_control_1.3B_bf16.safetensors'],
   text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
   vae: ['wan_2.1_vae.safetensors'],
   clip_vision: ['clip_vision_h.safetensors'],

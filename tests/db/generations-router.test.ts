@@ -43,13 +43,13 @@ describe.each(BACKENDS)('comfy router on %s', (backend) => {
 
   it('lists the shipped templates and resolves choices from the server\'s object_info', async () => {
     const templates = await user.comfy.templates.list()
-    expect(templates.filter((t) => t.builtin).map((t) => t.id)).toEqual(['text-to-image', 'image-to-image', 'image-to-video-wan', 'depth-controlnet'])
+    expect(templates.filter((t) => t.builtin).map((t) => t.id)).toEqual(['text-to-image', 'image-to-image', 'image-to-video-wan', 'depth-controlnet', 'wan-fun-control'])
     const t2i = await user.comfy.templates.get({ id: 'text-to-image' })
     expect(t2i.choicesFromServer).toBe(true)
     const checkpoint = t2i.parameters.find((p) => p.name === 'checkpoint')
     expect(checkpoint?.options).toEqual(['sd15.safetensors', 'sdxl_base.safetensors'])
     const wan = await user.comfy.templates.get({ id: 'image-to-video-wan' })
-    expect(wan.parameters.find((p) => p.name === 'model')?.options).toEqual(['wan2.1_i2v_480p_14B_fp8_e4m3fn.safetensors'])
+    expect(wan.parameters.find((p) => p.name === 'model')?.options).toEqual(['wan2.1_i2v_480p_14B_fp8_e4m3fn.safetensors', 'wan2.1_fun_control_1.3B_bf16.safetensors'])
     expect(wan.manifest.inputs).toEqual([expect.objectContaining({ name: 'start_image', target: { node: '52', input: 'image' } })])
   })
 

@@ -1,4 +1,6 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -93,6 +95,29 @@ describe.each(BACKENDS)('generations on %s', (backend) => {
       expect((await lattice.assets.get(owner, done.outputs[0]!)).mime).toBe(run.mime)
     }
     expect(await readdir(join(gpu.folders.input, 'lattice'))).toEqual([`lattice-${picture.hash.slice(0, 20)}.png`])
+  })
+
+  it('uploads a control video for Wan Fun Control under a video extension and names it in LoadVideo', async () => {
+    const gpu = await standIn()
+    await useServers(ctx.db, lattice, [gpu])
+    const clip = join(dir, 'depth.mp4')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=16', '-frames:v', '9', '-pix_fmt', 'yuv420p', clip])
+    const { asset, jobId } = await lattice.assets.ingest(owner, createReadStream(clip), 'depth.mp4')
+    for await (const _ of lattice.queue.events.watch(jobId!, 0)) { /* until the asset is processed */ }
+    // A name without an extension: the upload is still named as the video it is.
+    await lattice.assets.rename(owner, asset.id, 'Depth pass')
+    const created = await lattice.service.create(owner, { templateId: 'wan-fun-control', inputs: { control_video: asset.id }, params: { frames: 9, steps: 3, width: 128, height: 96 } })
+    await settle(lattice, created.id)
+    const done = await lattice.service.get(owner, created.id)
+    expect(done).toMatchObject({ status: 'succeeded', inputs: { control_video: asset.id }, error: null })
+    const uploaded = `lattice-${asset.hash.slice(0, 20)}.mp4`
+    const prompt = gpu.received.find((r) => r.promptId === created.id)!.body.prompt as Record<string, { inputs: Record<string, unknown> }>
+    expect(prompt['55']!.inputs.file).toBe(`lattice/${uploaded}`)
+    expect(await readFile(join(gpu.folders.input, 'lattice', uploaded))).toEqual(await readFile(clip))
+    expect((await lattice.assets.get(owner, done.outputs[0]!)).mime).toBe('image/webp')
+    const { asset: still } = await lattice.assets.ingest(owner, await pngStream(), 'still.png')
+    await expect(lattice.service.create(owner, { templateId: 'wan-fun-control', inputs: { control_video: still.id } }))
+      .rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'Control video must be a video; "still.png" is an image.' })
   })
 
   it('refuses unknown parameters, out-of-range values and a missing input picture before queueing anything', async () => {

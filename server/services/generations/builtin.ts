@@ -6,6 +6,8 @@ import wanManifest from '../../../workflows/image-to-video-wan/manifest.json'
 import wanWorkflow from '../../../workflows/image-to-video-wan/workflow.json'
 import depthManifest from '../../../workflows/depth-controlnet/manifest.json'
 import depthWorkflow from '../../../workflows/depth-controlnet/workflow.json'
+import funControlManifest from '../../../workflows/wan-fun-control/manifest.json'
+import funControlWorkflow from '../../../workflows/wan-fun-control/workflow.json'
 
 /**
  * The templates shipped in `workflows/`: API-format workflows as ComfyUI's "Export (API)" writes
@@ -16,4 +18,5 @@ export const BUILTIN_TEMPLATE_SOURCES: Array<{ id: string; manifest: unknown; wo
   { id: 'image-to-image', manifest: i2iManifest, workflow: i2iWorkflow },
   { id: 'image-to-video-wan', manifest: wanManifest, workflow: wanWorkflow },
   { id: 'depth-controlnet', manifest: depthManifest, workflow: depthWorkflow },
+  { id: 'wan-fun-control', manifest: funControlManifest, workflow: funControlWorkflow },
 ]

@@ -7,10 +7,11 @@ import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { isTerminalJobStatus } from '../../../shared/jobs'
 import type { GenerationStatus } from '../../../shared/comfy/manifest'
+import { applyValues, resolveParams } from '../../../shared/comfy/template-values'
 import { noHealthyServer } from './failures'
 import { toGenerationInfo, type GenerationInfo, type StoredInputs } from './generation.dto'
 import type { ComfyPool } from './pool'
-import { applyValues, resolveParams, type TemplateRegistry, type Template } from './templates'
+import type { TemplateRegistry, Template } from './templates'
 
 export interface CreateGenerationInput {
   templateId: string
@@ -71,11 +72,11 @@ export class GenerationService {
     for (const spec of template.manifest.inputs) {
       const assetId = given[spec.name]
       if (!assetId) {
-        if (spec.required) throw new AppError('BAD_REQUEST', `"${template.manifest.name}" needs ${spec.label ?? spec.name}: pick an ${spec.kind} from your assets.`)
+        if (spec.required) throw new AppError('BAD_REQUEST', `"${template.manifest.name}" needs ${spec.label ?? spec.name}: pick ${withArticle(spec.kind)} from your assets.`)
         continue
       }
       const asset = await this.assets.get(ownerId, assetId)
-      if (asset.kind !== spec.kind) throw new AppError('BAD_REQUEST', `${spec.label ?? spec.name} must be an ${spec.kind}; "${asset.name}" is a ${asset.kind}.`)
+      if (asset.kind !== spec.kind) throw new AppError('BAD_REQUEST', `${spec.label ?? spec.name} must be ${withArticle(spec.kind)}; "${asset.name}" is ${withArticle(asset.kind)}.`)
       if (asset.status !== 'ready') throw new AppError('CONFLICT', `"${asset.name}" is still being processed; try again in a moment.`)
       inputs[spec.name] = { assetId, node: spec.target.node, input: spec.target.input }
     }
@@ -158,6 +159,11 @@ async function insertGeneration(sql: SqlExecutor, row: { id: string; ownerId: st
   await sql.query(`INSERT INTO "Generation" (id, "ownerId", "templateId", "templateName", params, inputs, workflow, "outputNodes", "timeoutSeconds", "webhookUrl", "jobId", "queuedAt")
     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12::timestamptz AT TIME ZONE 'UTC')`,
   [row.id, row.ownerId, row.templateId, row.templateName, JSON.stringify(row.params), JSON.stringify(row.inputs), JSON.stringify(row.workflow), JSON.stringify(row.outputNodes), row.timeoutSeconds, row.webhookUrl, row.jobId, row.queuedAt.toISOString()])
+}
+
+/** An asset kind with its article ("an image", "a video"), for messages. */
+function withArticle(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`
 }
 
 /** The lease outlives the run (pg-boss allows under 24 h), so a process that dies is replaced after it at worst. */

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto'
 import type { Database } from '../../db/connect'
 import { comboOptions, inputSpecOf, type ObjectInfo, type Workflow } from '../../comfy'
 import { parseWorkflow } from '../../../shared/comfy/workflow'
@@ -15,8 +14,6 @@ export interface Template {
 
 /** A parameter with the choices a server offers for it resolved (checkpoint names, …). */
 export type ResolvedParameter = TemplateParameter & { options?: string[] }
-
-const MAX_SEED = 2 ** 48 - 1
 
 /**
  * Checks that a manifest fits its workflow: every target node and input exists, inputs point at
@@ -126,79 +123,6 @@ export function resolveChoices(template: Template, objectInfo: ObjectInfo | unde
     }
     return { ...parameter, options }
   })
-}
-
-/**
- * Checks user values against the manifest and fills in defaults (a random seed unless given).
- * Unknown names and out-of-range values are refused with the parameter named.
- */
-export function resolveParams(manifest: TemplateManifest, values: Record<string, unknown>): Record<string, string | number | boolean> {
-  const known = new Set(manifest.parameters.map((p) => p.name))
-  for (const name of Object.keys(values)) {
-    if (!known.has(name)) throw new AppError('BAD_REQUEST', `"${name}" is not a parameter of "${manifest.name}" (it has: ${[...known].join(', ') || 'none'}).`)
-  }
-  const resolved: Record<string, string | number | boolean> = {}
-  for (const p of manifest.parameters) {
-    const value = values[p.name]
-    const label = p.label ?? p.name
-    const bad = (why: string): never => { throw new AppError('BAD_REQUEST', `${label}: ${why}`, { parameter: p.name }) }
-    switch (p.type) {
-      case 'string': {
-        const v = value ?? p.default
-        if (typeof v !== 'string') bad('needs text.')
-        if ((v as string).length > p.maxLength) bad(`at most ${p.maxLength} characters.`)
-        resolved[p.name] = v as string
-        break
-      }
-      case 'int':
-      case 'float': {
-        const v = value ?? p.default
-        if (typeof v !== 'number' || !Number.isFinite(v)) bad('needs a number.')
-        if (p.type === 'int' && !Number.isInteger(v)) bad('needs a whole number.')
-        if (p.min !== undefined && (v as number) < p.min) bad(`at least ${p.min}.`)
-        if (p.max !== undefined && (v as number) > p.max) bad(`at most ${p.max}.`)
-        resolved[p.name] = v as number
-        break
-      }
-      case 'boolean': {
-        const v = value ?? p.default
-        if (typeof v !== 'boolean') bad('needs true or false.')
-        resolved[p.name] = v as boolean
-        break
-      }
-      case 'seed': {
-        const v = value ?? p.default ?? randomInt(0, MAX_SEED)
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad('needs a whole number of 0 or more.')
-        resolved[p.name] = v as number
-        break
-      }
-      case 'choice': {
-        const v = value ?? p.default ?? p.choices?.[0]
-        if (typeof v !== 'string') bad('pick one of the choices.')
-        if (p.choices && !p.choices.includes(v as string)) bad(`pick one of ${p.choices.join(', ')}.`)
-        resolved[p.name] = v as string
-        break
-      }
-    }
-  }
-  return resolved
-}
-
-/**
- * The workflow with the values set: a structural copy whose node inputs are replaced, never a
- * text substitution. `files` maps template input names to what LoadImage should read.
- */
-export function applyValues(workflow: Workflow, manifest: TemplateManifest, params: Record<string, unknown>, files: Record<string, string> = {}): Workflow {
-  const copy = structuredClone(workflow)
-  for (const p of manifest.parameters) {
-    if (!(p.name in params)) continue
-    for (const target of p.targets) copy[target.node]!.inputs[target.input] = params[p.name]
-  }
-  for (const input of manifest.inputs) {
-    const file = files[input.name]
-    if (file !== undefined) copy[input.target.node]!.inputs[input.target.input] = file
-  }
-  return copy
 }
 
 /** Every node type a workflow needs, for choosing a server that has them. */

@@ -3,23 +3,25 @@ import { extname, join } from 'node:path'
 import { downloadOutput, isComfyError, uploadImage, type ComfyConnection, type Workflow } from '../../comfy'
 import type { AssetService } from '../assets/assets.service'
 import type { DataLayout } from '../../storage/paths'
+import { extensionFor } from '../../media'
 import { GenerationFailed, GenerationRetry } from './failures'
 import type { StoredInputs } from './generation.dto'
 import type { GenerationPause } from './pause'
 
 const ENOSPC = /ENOSPC|no space left on device/i
 
-/** Uploads the input assets and names them in the workflow's LoadImage nodes. */
+/** Uploads the input assets and names them in the workflow's LoadImage and LoadVideo nodes. */
 export async function withInputs(connection: ComfyConnection, assets: AssetService, ownerId: string, workflow: Workflow, inputs: StoredInputs, signal: AbortSignal): Promise<Workflow> {
   const entries = Object.values(inputs)
   if (entries.length === 0) return workflow
   const copy = structuredClone(workflow)
   for (const input of entries) {
     const file = await assets.file(ownerId, input.assetId)
-    const ext = extname(file.name) || '.png'
+    // ComfyUI's loaders tell pictures from videos by the extension (folder_paths.filter_files_content_types).
+    const ext = extensionFor(file.mime) ?? extname(file.name)
     const uploaded = await uploadImage(connection.http, file.path, { filename: `lattice-${file.hash.slice(0, 20)}${ext}`, subfolder: 'lattice', signal })
     const node = copy[input.node]
-    if (!node) throw new GenerationFailed(`The workflow has no node #${input.node} for the input picture.`, 'invalid_workflow')
+    if (!node) throw new GenerationFailed(`The workflow has no node #${input.node} for the input file.`, 'invalid_workflow')
     node.inputs[input.input] = uploaded.ref
   }
   return copy

@@ -57,6 +57,7 @@ export function inputFiles(inputDir: string): string[] {
   return readdirSync(inputDir, { recursive: true, encoding: 'utf8' }).filter((name) => statSync(join(inputDir, name)).isFile()).map((name) => name.split('\\').join('/')).sort()
 }
 
+const VIDEO_FILE = /\.(mp4|m4v|mov|webm|mkv|avi)$/i
 const SAMPLERS = ['euler', 'euler_ancestral', 'dpmpp_2m', 'heun', 'dpmpp_2m_sde', 'uni_pc', 'ddim', 'lcm']
 const SCHEDULERS = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal']
 const MAX_RESOLUTION = 16384
@@ -187,6 +188,32 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
     }, ['CONDITIONING', 'CONDITIONING', 'LATENT'], { optional: { clip_vision_output: ['CLIP_VISION_OUTPUT', {}], start_image: ['IMAGE', {}] }, category: 'conditioning/video_models', outputNames: ['positive', 'negative', 'latent'] }),
     returnTypes: ['CONDITIONING', 'CONDITIONING', 'LATENT'],
     run: async (inputs) => ({ values: [inputs.positive, inputs.negative, { width: Number(inputs.width), height: Number(inputs.height), batch: 1, rgb: [30, 120, 60] }] }),
+  },
+  LoadVideo: {
+    // A V3 node: its combo lists only the video files of input/ (folder_paths.filter_files_content_types).
+    info: (env) => entry('LoadVideo', { file: ['COMBO', { multiselect: false, options: inputFiles(env.inputDir).filter((name) => VIDEO_FILE.test(name)), video_upload: true }] }, ['VIDEO'], { category: 'image/video' }),
+    returnTypes: ['VIDEO'],
+    validatedInputs: ['file'],
+    validate: (inputs, env) => (existsSync(join(env.inputDir, String(inputs.file))) ? true : `Invalid video file: ${String(inputs.file)}`),
+    isChanged: (inputs, env) => {
+      const path = join(env.inputDir, String(inputs.file))
+      return existsSync(path) ? String(statSync(path).mtimeMs) : ''
+    },
+    run: async (inputs) => ({ values: [{ video: inputs.file }] }),
+  },
+  GetVideoComponents: {
+    info: () => entry('GetVideoComponents', { video: ['VIDEO', {}] }, ['IMAGE', 'AUDIO', 'FLOAT'], { category: 'image/video', outputNames: ['images', 'audio', 'fps'] }),
+    returnTypes: ['IMAGE', 'AUDIO', 'FLOAT'],
+    run: async () => ({ values: [{ width: 64, height: 64, batch: 1, rgb: [70, 70, 70] }, null, 24] }),
+  },
+  WanFunControlToVideo: {
+    info: () => entry('WanFunControlToVideo', {
+      positive: ['CONDITIONING', {}], negative: ['CONDITIONING', {}], vae: ['VAE', {}],
+      width: ['INT', { default: 832, min: 16, max: MAX_RESOLUTION, step: 16 }], height: ['INT', { default: 480, min: 16, max: MAX_RESOLUTION, step: 16 }],
+      length: ['INT', { default: 81, min: 1, max: MAX_RESOLUTION, step: 4 }], batch_size: INT(1, 1, 4096),
+    }, ['CONDITIONING', 'CONDITIONING', 'LATENT'], { optional: { clip_vision_output: ['CLIP_VISION_OUTPUT', {}], start_image: ['IMAGE', {}], control_video: ['IMAGE', {}] }, category: 'conditioning/video_models', outputNames: ['positive', 'negative', 'latent'] }),
+    returnTypes: ['CONDITIONING', 'CONDITIONING', 'LATENT'],
+    run: async (inputs) => ({ values: [inputs.positive, inputs.negative, { width: Number(inputs.width), height: Number(inputs.height), batch: 1, rgb: [60, 30, 120] }] }),
   },
   SaveAnimatedWEBP: {
     info: () => entry('SaveAnimatedWEBP', {
