@@ -4,7 +4,7 @@
  * results compare across machines and runs; nothing here asserts a timing.
  *
  *   npm run bench                           all of them, a few minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, generations, startup)
+ *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, export, generations, startup)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
  *   npm run bench -- --postgres[=URL]       also run the latency and generations benches on PostgreSQL, in a database
  *                                           created and dropped on that server (default: local, user postgres)
@@ -24,6 +24,7 @@ import { formatBytes, formatMs, formatRate, round } from './stats'
 import { measureThroughput, type ThroughputResult } from './throughput'
 import { measureUpload, type UploadResult } from './upload'
 import { measureRender, type RenderBenchResult } from './render'
+import { measureExport, type ExportBenchResult } from './export'
 import { measureGenerations, type GenerationsResult } from './generations'
 import { measureStartup, startupTable, type StartupResult } from './startup'
 import { createBenchDatabase, DEFAULT_POSTGRES_ADMIN_URL } from './postgres'
@@ -41,11 +42,13 @@ const SETTINGS = {
   generationSamples: 30,
   generationThroughputCount: 60,
   generationServers: 4,
+  exportFrames: 120,
+  exportMemoryFrames: 1000,
   startupRounds: 3,
   startupSettleMs: 5000,
 }
 
-const ALL = ['latency', 'autosave', 'throughput', 'upload', 'render', 'generations', 'startup'] as const
+const ALL = ['latency', 'autosave', 'throughput', 'upload', 'render', 'export', 'generations', 'startup'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
@@ -92,6 +95,7 @@ let autosave: AutosaveResult | undefined
 let throughput: ThroughputResult | undefined
 let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
+let exported: ExportBenchResult | undefined
 let generations: GenerationsResult | undefined
 /** With --postgres: `measure` again on a built server using a fresh database on that PostgreSQL server. */
 async function onPostgres<T>(name: string, measure: (target: { url: string }) => Promise<T>): Promise<T | undefined> {
@@ -130,6 +134,10 @@ try {
   if (selected.has('render')) {
     console.log('render: 1920×1080 frames in headless Chromium…')
     render = await measureRender(server.url)
+  }
+  if (selected.has('export')) {
+    console.log(`export: 1920×1080, 20 layers, ${SETTINGS.exportFrames} frames to H.264 beside the render and encode floors, then memory over ${SETTINGS.exportMemoryFrames} frames (several minutes on 2 cores)…`)
+    exported = await measureExport({ lattice, serverUrl: server.url, serverPid: server.pid, workDir, frames: SETTINGS.exportFrames, memoryFrames: SETTINGS.exportMemoryFrames })
   }
   if (selected.has('upload')) {
     console.log(`upload: ${formatBytes(SETTINGS.uploadBytes)}, ${SETTINGS.uploadRounds} rounds…`)
@@ -171,6 +179,18 @@ if (throughput) {
 if (render) {
   const ms = (value: number) => `${value.toFixed(0)} ms`
   rows.push([`renderFrame 1920×1080, 20 layers vs empty`, ms(render.twentyLayers.frameMs), ms(render.empty.frameMs), cost(render.ratio)])
+}
+if (exported) {
+  const fps = (value: number) => `${value.toFixed(2)} fps`
+  const met = exported.ratio >= 0.85 ? 'met' : 'NOT met'
+  const floorFps = Math.min(exported.renderFloorFps, exported.encodeFloorFps)
+  const slower = exported.renderFloorFps <= exported.encodeFloorFps ? 'render' : 'encode'
+  rows.push([`export ${exported.width}×${exported.height} 20 layers → H.264 vs slower floor (${slower}; target ≥ 0.85×: ${met}, ${exported.ratio}×)`, fps(exported.exportFps), fps(floorFps), cost(floorFps / exported.exportFps)])
+  rows.push(['  render floor: renderFrame + readPixels, same browser', fps(exported.renderFloorFps), '', ''])
+  rows.push(['  encode floor: ffmpeg -f rawvideo, same frames and arguments', fps(exported.encodeFloorFps), '', ''])
+  const m = exported.memory
+  rows.push([`export memory, ${m.frames} frames ${m.width}×${m.height}: server RSS first / last quarter, peak`, `${m.server.firstQuarter} / ${m.server.lastQuarter} MB`, `${m.server.peak} MB`, ''])
+  rows.push([`  its Chromium RSS first / last quarter, peak`, `${m.browser.firstQuarter} / ${m.browser.lastQuarter} MB`, `${m.browser.peak} MB`, ''])
 }
 if (upload) {
   rows.push([`upload ${formatBytes(upload.bytes)} (median of ${upload.rounds})`, formatRate(upload.lattice.mbPerSecond, 'MB/s'), formatRate(upload.floor.mbPerSecond, 'MB/s'), cost(upload.lattice.seconds / upload.floor.seconds)])
@@ -247,6 +267,7 @@ const results = {
   throughput: throughput && { ...throughput, ratio: round(throughput.floor.perSecond / throughput.lattice.perSecond) },
   upload: upload && { ...upload, ratio: round(upload.lattice.seconds / upload.floor.seconds) },
   render,
+  export: exported,
   generations,
   generationsPostgres,
   startup,

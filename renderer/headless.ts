@@ -53,13 +53,21 @@ export interface ExportFramesRequest {
   precision?: HeadlessRenderOptions['precision']
 }
 
+/** Milliseconds spent in all: drawing, reading pixels back, and waiting for the bridge to take frames. */
+export interface ExportFramesResult {
+  frames: number
+  renderMs: number
+  readMs: number
+  waitMs: number
+}
+
 export interface HeadlessApi {
   ready: true
   renderFrame(document: unknown, compositionId: string, frame: number, pass?: 'color' | 'depth' | 'matte' | RenderPass, options?: HeadlessRenderOptions): Promise<HeadlessRenderResult>
   /** Nearest and farthest eye distance over `frames` (rendered at width × height), or null if nothing is 3D. */
   measureDepth(request: Omit<ExportFramesRequest, 'passes' | 'start' | 'end'> & { frames: number[] }): Promise<[number, number] | null>
   /** Renders frames [start, end) in every pass and posts each to the bridge; resolves when all were taken. */
-  exportFrames(request: ExportFramesRequest): Promise<{ frames: number }>
+  exportFrames(request: ExportFramesRequest): Promise<ExportFramesResult>
   dispose(): void
 }
 
@@ -102,7 +110,7 @@ const ASSET_ROUTE = '/api/assets/'
 
 async function post(url: string, body: ArrayBufferView): Promise<void> {
   // No content type: a simple cross-origin request, without a preflight per frame.
-  const response = await fetch(url, { method: 'POST', body: body as BufferSource })
+  const response = await fetch(url, { method: 'POST', body: new Blob([body as BlobPart]) })
   if (!response.ok) throw new Error(`the export stopped taking frames: ${await response.text().catch(() => response.status)}`)
 }
 
@@ -168,17 +176,24 @@ export function installHeadlessApi(target: { lattice?: HeadlessApi }): HeadlessA
     const document = await documentOf(request.bridge)
     const target = useRenderer(request.width, request.height, request.precision, `${request.bridge}/assets/`)
     const pending: Promise<void>[] = []
+    const spent = { renderMs: 0, readMs: 0, waitMs: 0 }
     for (let frame = request.start; frame < request.end; frame++) {
       for (const { key, pass } of request.passes) {
+        const started = performance.now()
         await target.renderFrame(document, request.compositionId, frame, pass)
+        const rendered = performance.now()
         const bytes = pass.type === 'depth' ? target.readDepth() : target.readPixels()
+        const read = performance.now()
         pending.push(post(`${request.bridge}/frames/${frame}/${encodeURIComponent(key)}`, bytes))
         // Backpressure: the bridge answers once the encoder took the frame.
         if (pending.length >= POSTS_IN_FLIGHT) await pending.shift()
+        spent.renderMs += rendered - started
+        spent.readMs += read - rendered
+        spent.waitMs += performance.now() - read
       }
     }
     await Promise.all(pending)
-    return { frames: request.end - request.start }
+    return { frames: request.end - request.start, ...spent }
   }
 
   const render = async (raw: unknown, compositionId: string, frame: number, pass: 'color' | 'depth' | 'matte' | RenderPass, options: HeadlessRenderOptions) => {

@@ -39,9 +39,10 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     })
     const assets = new AssetService(db, layout, queue, config.maxUploadBytes, config.maxOutputBytes)
     queue.register([assetProcessJob(db, assets, layout)])
-    const projects = new ProjectService(db)
-    const exporting = createExportServices({ db, queue, assets, projects, layout, ...config.export })
     const comfy = createComfyServices({ db, assets, layout, queue, generate: { webhookUrl: config.comfy.webhookUrl }, webhook: { secret: config.comfy.webhookSecret } })
+    const projects = new ProjectService(db)
+    const exporting = createExportServices({ db, queue, assets, projects, layout, ...config.export, templates: comfy.workflows.templates,
+      generate: (ownerId, input) => comfy.generations.create(ownerId, input) })
     await bootstrapDatabase(db, { auth, comfyServers: comfy.servers }, config)
     await comfy.pool.start()
     await queue.start()

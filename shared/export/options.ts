@@ -93,6 +93,19 @@ export const frameRangeSchema = z.object({
 }).refine((r) => r.end > r.start, 'A frame range needs end greater than start (end is one past the last frame).')
 export type FrameRange = z.infer<typeof frameRangeSchema>
 
+/**
+ * A conditioning bundle: every output of the export plus a template's API-format workflow that
+ * reads them from ComfyUI's `input/` folder, in one zip, for a ComfyUI that is not connected to Lattice.
+ */
+export const exportBundleSchema = z.object({
+  templateId: z.string().min(1).max(100),
+  /** Template input → the index of the output that feeds it; unnamed inputs are matched by kind and pass. */
+  inputs: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** The template's parameters; the rest take their defaults. */
+  params: z.record(z.string(), z.union([z.string().max(20_000), z.number(), z.boolean()])).optional(),
+})
+export type ExportBundle = z.infer<typeof exportBundleSchema>
+
 /** Characters a file name template may hold besides its `{placeholders}`. */
 const NAME_TEMPLATE = /^[\w\-. {}]+$/
 
@@ -107,6 +120,12 @@ export const exportSettingsSchema = z.object({
    */
   name: z.string().min(1).max(EXPORT_LIMITS.maxNameLength).regex(NAME_TEMPLATE, 'A file name template may hold letters, digits, spaces, "-", "_", "." and {placeholders}.').default('{project}_{composition}_{pass}'),
   outputs: z.array(exportOutputSchema).min(1, 'Choose at least one output.').max(EXPORT_LIMITS.maxOutputs),
+  bundle: exportBundleSchema.optional(),
+  /**
+   * Export and generate: once the files are stored, a generation of this template starts with
+   * them as its inputs (a video input takes a video output, a picture input a sequence's first frame).
+   */
+  generate: exportBundleSchema.optional(),
 })
 export type ExportSettings = z.infer<typeof exportSettingsSchema>
 export type ExportSettingsInput = z.input<typeof exportSettingsSchema>
@@ -117,8 +136,8 @@ export const exportFileSchema = z.object({
   name: z.string(),
   mime: z.string(),
   size: z.number(),
-  /** Index into the request's outputs. */
-  output: z.number().int(),
+  /** Index into the request's outputs; the bundle, which holds them all, has none. */
+  output: z.number().int().nullable(),
   /** For sequences: the frame files inside the zip, in order. */
   entries: z.array(z.string()).optional(),
 })

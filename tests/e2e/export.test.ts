@@ -114,12 +114,13 @@ describe('exports through the built server', () => {
         { kind: 'sequence', format: 'png16', pass: { type: 'depth' } },
         { kind: 'video', format: 'h264', pass: { type: 'normal' } },
         { kind: 'camera', format: 'matrices' },
+        { kind: 'video', format: 'h265' },
       ],
       downloadTo: join(work, 'all'),
       onProgress: ({ frame }) => progress.push(frame),
     })
     expect(done.job.status).toBe('succeeded')
-    expect(done.files.map((f) => f.output)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect(done.files.map((f) => f.output)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8])
     expect(progress.at(-1)).toBe(FRAMES)
     const frames = Array.from({ length: FRAMES }, (_, i) => 2 + i)
     const preview = await previewFrames(page, document, frames, 'color', { [imageId]: imageUrl })
@@ -182,6 +183,19 @@ describe('exports through the built server', () => {
       for (let k = 0; k < 3; k++) expect(entry.position[k]).toBeCloseTo(engine.position[k] as number, 6)
     }
 
+    // H.264 and H.265 of one pass are both .mp4: the second is told apart by its format.
+    expect(done.files[8]!.name).toBe('shot_color_h265.mp4')
+    const hevc = expectVideo(paths[8]!, 'hevc', 'yuv420p')
+    expect(hevc.codec_tag_string).toBe('hvc1')
+
+    // A sequence's frames are also served one by one from its zip.
+    const frame = await fetch(`${server.url}/api/assets/${done.files[0]!.assetId}/entries/${pngs[1]}`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } })
+    expect(frame.headers.get('content-type')).toBe('image/png')
+    expect(Buffer.compare(Buffer.from(await frame.arrayBuffer()), await readFile(join(zipDir, pngs[1]!)))).toBe(0)
+    const missing = await fetch(`${server.url}/api/assets/${done.files[0]!.assetId}/entries/nope.png`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } })
+    expect(missing.status).toBe(404)
+    expect((await fetch(`${server.url}/api/assets/${done.files[0]!.assetId}/entries/${pngs[1]}`)).status).toBe(401)
+
     // Every output is an asset of the owner, listed with the project's exports.
     const listed = await lattice.api.export.list.query({ projectId })
     expect(listed.items.map((e) => e.id)).toContain(done.id)
@@ -222,7 +236,6 @@ describe('exports through the built server', () => {
     const again = await lattice.exportComposition({ projectId, compositionId: 'main', range: { start: 0, end: 2 }, outputs: [{ kind: 'camera', format: 'cameractrl' }, { kind: 'sequence', format: 'jpeg', quality: 90 }] })
     expect(again.export.job.status).toBe('succeeded')
     await expect(lattice.exportComposition({ projectId, compositionId: 'main', document: { not: 'a document' }, outputs: [{ kind: 'video', format: 'gif' }] })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } })
-    expect(LatticeExportError).toBeTypeOf('function')
   })
 
   it('mixes the sound of audio layers into colour videos, not into passes', async () => {
@@ -286,6 +299,57 @@ describe('exports through the built server', () => {
     } finally {
       await victim.dispose()
       await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('bundles the passes with a template workflow that reads them from ComfyUI\'s input folder', async () => {
+    const { export: done, paths } = await lattice.exportComposition({
+      projectId, compositionId: 'main', range: { start: 0, end: 3 }, name: 'shot_{pass}',
+      outputs: [{ kind: 'sequence', format: 'png', pass: { type: 'depth' } }, { kind: 'camera', format: 'cameractrl' }],
+      bundle: { templateId: 'depth-controlnet', params: { prompt: 'a lighthouse at night', seed: 7 } },
+      downloadTo: join(work, 'bundle'),
+    })
+    const bundle = done.files.find((file) => file.output === null)!
+    expect(bundle.name).toBe('shot_bundle.zip')
+    const dir = join(work, 'bundle-unzipped')
+    execFileSync('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', paths.at(-1)!, dir])
+    const names = (await readdir(dir)).sort()
+    expect(names).toEqual(['README.txt', 'shot_camera.txt', 'shot_depth_00000.png', 'shot_depth_00001.png', 'shot_depth_00002.png', 'workflow_api.json'])
+    const workflow = JSON.parse(await readFile(join(dir, 'workflow_api.json'), 'utf8')) as Record<string, { class_type: string; inputs: Record<string, unknown> }>
+    const loadImage = Object.values(workflow).find((node) => node.class_type === 'LoadImage')!
+    expect(loadImage.inputs.image).toBe('shot_depth_00000.png')
+    expect(Object.values(workflow).some((node) => node.class_type === 'CLIPTextEncode' && node.inputs.text === 'a lighthouse at night')).toBe(true)
+    expect(await readFile(join(dir, 'README.txt'), 'utf8')).toContain("ComfyUI's input/ folder")
+    // The template must be able to take what the export makes.
+    await expect(lattice.api.export.create.mutate({ projectId, compositionId: 'main', outputs: [{ kind: 'camera', format: 'matrices' }], bundle: { templateId: 'depth-controlnet' } }))
+      .rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: expect.stringContaining('add an image sequence output') })
+    await expect(lattice.api.export.create.mutate({ projectId, compositionId: 'main', outputs: [{ kind: 'video', format: 'h264' }], bundle: { templateId: 'no-such-template' } }))
+      .rejects.toMatchObject({ data: { code: 'NOT_FOUND' } })
+  })
+
+  it('starts its browser again after it crashed, and names the package and setting when Chromium is missing', async () => {
+    const chromiumPids = () => execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(server.pid)], { encoding: 'utf8' }).trim().split('\n')
+      .map((line) => line.trim().split(/\s+/)).filter(([, comm]) => /chrom/i.test(comm ?? '')).map(([pid]) => Number(pid))
+    const before = chromiumPids()
+    expect(before.length).toBe(1)
+    process.kill(before[0]!, 'SIGKILL')
+    const after = await lattice.exportComposition({ projectId, compositionId: 'main', range: { start: 0, end: 2 }, outputs: [{ kind: 'video', format: 'gif' }] })
+    expect(after.export.job.status).toBe('succeeded')
+    expect(chromiumPids()).toHaveLength(1)
+    expect(chromiumPids()[0]).not.toBe(before[0])
+
+    const broken = await startServer({ env: { LATTICE_CHROMIUM_PATH: '/nowhere/chromium' } })
+    try {
+      const client = createLatticeClient({ url: broken.url, token: BOOTSTRAP_TOKEN })
+      const project = await client.api.projects.create.mutate({ name: 'No browser', width: 64, height: 48, fps: 8 })
+      const failed = await client.exportComposition({ projectId: project.id, compositionId: (await client.api.projects.get.query({ id: project.id })).document.mainCompositionId, range: { start: 0, end: 2 }, outputs: [{ kind: 'video', format: 'h264' }] }).catch((e: unknown) => e)
+      expect(failed).toBeInstanceOf(LatticeExportError)
+      const info = (failed as LatticeExportError).exportInfo
+      expect(info.job).toMatchObject({ status: 'failed', errorKind: 'missing_tool', attempts: 1 })
+      expect(info.job.error).toContain('chromium')
+      expect(info.job.error).toContain('LATTICE_CHROMIUM_PATH')
+    } finally {
+      await broken.dispose()
     }
   })
 })

@@ -114,4 +114,27 @@ describe('ComfyUI generations on the built server', () => {
       await rm(work, { recursive: true, force: true })
     }
   })
+
+  it('exports a depth video and starts a Wan Fun Control generation with it in one step', async () => {
+    const project = await lattice.api.projects.create.mutate({ name: 'Export and generate', width: 64, height: 64, fps: 8 })
+    const opened = await lattice.api.projects.get.query({ id: project.id })
+    const main = opened.document.compositions[opened.document.mainCompositionId]!
+    const card = { id: 'card', kind: 'solid', inPoint: 0, outPoint: 9, threeD: true, data: { color: '#ffffff', width: 64, height: 64 }, transform: { position: { value: [32, 32, 0], keyframes: [{ id: 'a', frame: 0, value: [32, 32, 0] }, { id: 'b', frame: 8, value: [32, 32, -200] }] } } }
+    await lattice.api.projects.save.mutate({ id: project.id, revision: opened.revision, document: { ...opened.document, compositions: { [main.id]: { ...main, frameCount: 9, layers: [card] } } } })
+    const { export: done } = await lattice.exportComposition({
+      projectId: project.id, compositionId: main.id,
+      outputs: [{ kind: 'video', format: 'h264', pass: { type: 'depth' } }],
+      generate: { templateId: 'wan-fun-control', params: { frames: 9, steps: 2, width: 64, height: 64 } },
+    })
+    const logs: string[] = []
+    await lattice.waitForJob(done.job.id, ({ event }) => { if (event.type === 'log') logs.push(event.message) })
+    expect({ generationId: done.generationId, logs }).toEqual({ generationId: expect.stringMatching(/^[0-9a-f-]{36}$/), logs: expect.not.arrayContaining([expect.stringContaining('could not start')]) })
+    expect(await lattice.waitForGeneration(done.generationId!)).toBe('succeeded')
+    const generation = await lattice.api.comfy.generations.get.query({ id: done.generationId! })
+    expect(generation.inputs).toEqual({ control_video: done.files[0]!.assetId })
+    const prompt = gpu.received.find((r) => r.promptId === generation.id)!.body.prompt as Record<string, { class_type: string; inputs: Record<string, unknown> }>
+    const file = String(Object.values(prompt).find((node) => node.class_type === 'LoadVideo')!.inputs.file)
+    const { readFile } = await import('node:fs/promises')
+    expect(await readFile(join(gpu.folders.input, file))).toEqual(Buffer.from(await lattice.downloadAsset(done.files[0]!.assetId)))
+  })
 })

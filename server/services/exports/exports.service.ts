@@ -11,6 +11,7 @@ import { parseDocument } from '../../../shared/project'
 import { documentText } from '../projects/stored-document'
 import { checkDiskSpace } from './preflight'
 import { planExport } from './plan'
+import { checkBundle, type TemplateSource } from './bundle'
 import type { ExportJobInput } from './render.job'
 
 export interface ExportCreateInput extends ExportSettingsInput {
@@ -33,6 +34,8 @@ export interface ExportInfo {
   height: number
   job: JobSummary
   files: ExportFile[]
+  /** Export and generate: the generation it started, once done. */
+  generationId: string | null
   createdAt: Date
 }
 
@@ -43,6 +46,7 @@ export class ExportService {
     private readonly queue: JobQueue,
     private readonly projects: ProjectService,
     private readonly layout: DataLayout,
+    private readonly templates?: TemplateSource,
   ) {}
 
   async create(ownerId: string, input: ExportCreateInput): Promise<ExportInfo> {
@@ -60,6 +64,11 @@ export class ExportService {
     }
     const { document } = parseDocument(JSON.parse(text))
     const plan = planExport(document, settings, project.name)
+    for (const use of [settings.bundle, settings.generate]) {
+      if (!use) continue
+      if (!this.templates) throw new AppError('SERVICE_UNAVAILABLE', 'Bundles and generations need the ComfyUI templates, which this process does not load.')
+      checkBundle(await this.templates.get(ownerId, use.templateId), use, settings.outputs)
+    }
     await checkDiskSpace(this.layout.root, plan.estimatedBytes)
     const job = await this.queue.enqueue('export.render', {
       ownerId,
@@ -127,5 +136,6 @@ function toExportInfo(row: { id: string; projectId: string; revision: number | n
   return {
     id: row.id, projectId: row.projectId, projectName: row.project.name, revision: row.revision, settings,
     frames, width, height, job, files: files.success ? files.data : [], createdAt: row.createdAt,
+    generationId: typeof job.result?.generationId === 'string' ? job.result.generationId : null,
   }
 }

@@ -7,6 +7,8 @@ import type { AssetService } from '../assets/assets.service'
 import type { ProjectService } from '../projects/projects.service'
 import { ExportService } from './exports.service'
 import { exportRenderJob } from './render.job'
+import type { TemplateSource } from './bundle'
+import type { GenerationStarter } from './generate-after'
 
 export interface ExportServicesOptions {
   db: Database
@@ -16,6 +18,8 @@ export interface ExportServicesOptions {
   layout: DataLayout
   concurrency: number
   internalUrl: string
+  templates?: TemplateSource
+  generate?: GenerationStarter
 }
 
 /** The export service, its job registered on the queue, and the browser and bridge it renders with. */
@@ -23,11 +27,11 @@ export function createExportServices(options: ExportServicesOptions) {
   const browser = new ExportBrowser()
   const bridge = new FrameBridge()
   options.queue.register([exportRenderJob({
-    db: options.db, assets: options.assets, layout: options.layout, browser, bridge,
+    db: options.db, assets: options.assets, layout: options.layout, browser, bridge, templates: options.templates, generate: options.generate,
     appUrl: () => options.internalUrl, concurrency: options.concurrency,
   })])
   return {
-    exports: new ExportService(options.db, options.queue, options.projects, options.layout),
+    exports: new ExportService(options.db, options.queue, options.projects, options.layout, options.templates),
     /** After the queue stopped: no render needs them any more. */
     close: async () => {
       await browser.close()

@@ -31,6 +31,8 @@ export interface PlannedOutput {
   baseName: string
 }
 
+const EXTENSIONS: Record<string, string> = { h264: 'mp4', h265: 'mp4', vp9: 'webm', prores4444: 'mov', gif: 'gif', png: 'png', png16: 'png', jpeg: 'jpg' }
+
 /** Formats whose chroma subsampling needs even sizes. */
 const EVEN_SIZE_FORMATS: readonly VideoFormat[] = ['h264', 'h265', 'vp9']
 
@@ -86,11 +88,14 @@ export function planExport(document: ProjectDocument, settings: ExportSettings, 
       baseName: fileName(settings.name, { project: projectName, composition: composition.name, pass: passName(pass), format }),
     }
   })
+  // Two outputs of one pass in formats sharing an extension (H.264 and H.265 are both .mp4) are told apart by format.
   const names = new Set<string>()
   for (const planned of outputs) {
-    const key = `${planned.baseName}.${planned.output.kind}.${planned.output.format}`
-    if (names.has(key)) throw new AppError('BAD_REQUEST', `Two outputs would be written as "${planned.baseName}" in the same format; remove the duplicate.`)
-    names.add(key)
+    const { output } = planned
+    const extension = output.kind === 'sequence' ? `seq.${EXTENSIONS[output.format]}` : output.kind === 'video' ? EXTENSIONS[output.format] : `camera.${output.format}`
+    if (names.has(`${planned.baseName}.${extension}`)) planned.baseName = `${planned.baseName}_${output.format}`
+    if (names.has(`${planned.baseName}.${extension}`)) throw new AppError('BAD_REQUEST', `Two outputs would both be written as "${planned.baseName}"; remove the duplicate.`)
+    names.add(`${planned.baseName}.${extension}`)
   }
   const needsDepthRange = settings.outputs.some((o) => o.kind !== 'camera' && ((o.pass.type === 'depth' && !o.pass.range) || o.pass.type === 'normal'))
   const estimatedBytes = outputs.reduce((sum, { output }) => {

@@ -15,7 +15,9 @@ import { checkDiskSpace, checkFfmpeg } from './preflight'
 import { FrameOrder } from './frame-order'
 import { audioClips, type SoundSource } from './audio-clips'
 import { openWriters, type OutputWriter } from './output-writers'
-import { planExport, type ExportPlan } from './plan'
+import { fileName, planExport, type ExportPlan } from './plan'
+import { writeBundle, type TemplateSource } from './bundle'
+import { startGeneration, type GenerationStarter } from './generate-after'
 import { ProgressMeter } from './progress-meter'
 
 /** The export is the row with the job's id; these are kept on the job for listings. */
@@ -23,6 +25,10 @@ export interface ExportJobInput { frames: number; width: number; height: number 
 
 export interface RenderJobDeps {
   db: Database
+  /** ComfyUI templates, for conditioning bundles; absent where generations are not set up. */
+  templates?: TemplateSource
+  /** Starts a generation (Export and generate); absent where generations are not set up. */
+  generate?: GenerationStarter
   assets: AssetService
   layout: DataLayout
   browser: ExportBrowser
@@ -113,8 +119,24 @@ async function renderExport(deps: RenderJobDeps, context: JobContext<ExportJobIn
     const finished = await Promise.all(writers.map(async (writer) => ({ writer, ...(await writer.finish()) })))
     writers = []
     await context.progress(0.97, { stage: 'storing', step: plan.frames, max: plan.frames })
+    // Before the outputs are stored: storing moves their files away.
+    const bundle = settings.bundle && deps.templates
+      ? await writeBundle({
+        template: await deps.templates.get(row.ownerId, settings.bundle.templateId),
+        bundle: settings.bundle, outputs: settings.outputs, files: finished.map((f) => f.files), directory,
+        baseName: fileName(settings.name, { project: row.project.name, composition: document.compositions[plan.compositionId]!.name, pass: 'bundle', format: 'zip' }),
+        signal: context.signal,
+      })
+      : null
     const files = await storeOutputs(deps, row.ownerId, directory, finished, context.signal)
-    return { files, outputs: [...new Set(files.map((file) => file.assetId))] }
+    if (bundle) {
+      const { asset } = await deps.assets.adoptMade(row.ownerId, bundle.path, bundle.name, { mime: 'application/zip' })
+      files.push({ assetId: asset.id, name: asset.name, mime: asset.mime, size: asset.size, output: null, entries: bundle.entries })
+    }
+    const generated = settings.generate && deps.generate && deps.templates
+      ? await startGeneration({ deps: { templates: deps.templates, generate: deps.generate, assets: deps.assets }, ownerId: row.ownerId, use: settings.generate, outputs: settings.outputs, finished: finished.map((f) => f.files), stored: files, log: (m) => context.log(m, 'warn') })
+      : null
+    return { files, outputs: [...new Set(files.map((file) => file.assetId))], ...(generated ? { generationId: generated.id } : {}) }
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort().catch(() => {})))
     // A closed page is how a cancel or a hand-over stops the render: report that, not the page's error.
