@@ -70,7 +70,8 @@ async function openWriter(plan: ExportPlan, planned: PlannedOutput, document: Pr
   const convert = (bytes: Buffer): Uint8Array => {
     if (pass.type !== 'depth' && pass.type !== 'normal') return bytes
     const distance = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
-    if (pass.type === 'normal') return normalFromDepth(depthToLevels(distance, plan.width, plan.height, range, 'inverse', 8) as Uint8Array, plan.width, plan.height)
+    // From 16-bit levels: 8-bit steps would show as stripes on any slanted surface.
+    if (pass.type === 'normal') return normalFromDepth(depthToLevels(distance, plan.width, plan.height, range, 'inverse', 16), plan.width, plan.height)
     const levels = depthToLevels(distance, plan.width, plan.height, range, pass.convention, sixteen ? 16 : 8)
     return new Uint8Array(levels.buffer, levels.byteOffset, levels.byteLength)
   }
