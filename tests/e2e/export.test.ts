@@ -174,6 +174,22 @@ describe('exports through the built server', () => {
     for (let i = 1; i < FRAMES; i++) expect(surfaceMean(depthFrames[i]!)).toBeGreaterThan(surfaceMean(depthFrames[i - 1]!))
     expect(Math.max(...depthFrames.at(-1)!)).toBeGreaterThan(64_000)
     expectVideo(paths[6]!, 'h264', 'yuv420p')
+    // Normals of the turned card: one even colour across it (no stepping from depth levels),
+    // leaning in x (R away from 128) since the card is turned about its vertical axis.
+    const normals = decode(paths[6]!).subarray(0, WIDTH * HEIGHT * 4)
+    const inside: number[] = []
+    const first = depthFrames[0]!
+    // 4 px in from the card's edges: the video's 4:2:0 chroma blurs colour across edges.
+    for (let y = 4; y < HEIGHT - 4; y++) for (let x = 4; x < WIDTH - 4; x++) {
+      const around = [first[y * WIDTH + x], first[(y - 4) * WIDTH + x], first[(y + 4) * WIDTH + x], first[y * WIDTH + x - 4], first[y * WIDTH + x + 4]]
+      if (around.every((v) => (v as number) > 0)) inside.push(normals[(y * WIDTH + x) * 4] as number)
+    }
+    expect(inside.length).toBeGreaterThan(500)
+    const sorted = [...inside].sort((a, b) => a - b)
+    const percentile = (p: number) => sorted[Math.floor((sorted.length - 1) * p)] as number
+    // Lossy video leaves a few stray values; nine in ten pixels are within a couple of levels.
+    expect(percentile(0.95) - percentile(0.05)).toBeLessThanOrEqual(4)
+    expect(Math.abs(inside.reduce((a, v) => a + v, 0) / inside.length - 128)).toBeGreaterThan(10)
 
     // The camera file holds the engine's camera at each exported frame, eases included.
     const camera = JSON.parse(await readFile(paths[7]!, 'utf8')) as { frames: { frame: number; position: number[] }[] }
