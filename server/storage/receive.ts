@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -33,9 +34,13 @@ export async function receiveToTemp(body: Readable, tmpDir: string, maxBytes: nu
       callback(null, chunk)
     },
   })
+  const out = createWriteStream(path, { flags: 'wx' })
   try {
-    await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }))
+    await pipeline(body, meter, out)
   } catch (error) {
+    // A failure before the file was even opened still opens (creates) it afterwards: wait for the
+    // stream to close, or the file would appear after it was removed.
+    if (!out.closed) await once(out, 'close').catch(() => {})
     await rm(path, { force: true })
     if (error instanceof AppError) throw error
     throw new AppError('BAD_REQUEST', `The upload was interrupted (${(error as Error).message}); send it again.`)
