@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { AppError } from '../../shared/errors'
 
@@ -11,9 +12,19 @@ export function chromiumPath(): string {
   return process.env.LATTICE_CHROMIUM_PATH || '/usr/bin/chromium'
 }
 
-/** LATTICE_EXPORT_GPU=1: render exports on the GPU (Chromium must see it); else SwiftShader. */
+/** Where a GPU shows up to Chromium on Linux: a DRM render node (Mesa, AMD, Intel) or NVIDIA's device. */
+const GPU_DEVICES = ['/dev/dri/renderD128', '/dev/nvidia0']
+
+/**
+ * LATTICE_EXPORT_GPU: `auto` (default) tries the GPU when the machine has one, `1` always tries
+ * it, `0` never does. A GPU that gives no WebGL2 falls back to SwiftShader; the job's log says
+ * which renderer drew the frames.
+ */
 function wantsGpu(): boolean {
-  return process.env.LATTICE_EXPORT_GPU?.trim() === '1'
+  const setting = process.env.LATTICE_EXPORT_GPU?.trim() || 'auto'
+  if (setting === '0') return false
+  if (setting === '1') return true
+  return GPU_DEVICES.some((device) => existsSync(device))
 }
 
 /**
@@ -55,10 +66,34 @@ export class ExportBrowser {
 }
 
 async function launch(): Promise<Browser> {
+  if (wantsGpu()) {
+    const browser = await start(GPU_ARGS).catch((error: unknown) => {
+      if (error instanceof ExportToolMissing) throw error
+      return null
+    })
+    if (browser && await hasWebGl2(browser)) return browser
+    await browser?.close().catch(() => {})
+    console.warn('[export] Chromium could not use the GPU for WebGL2; exports render with SwiftShader.')
+  }
+  return start(SOFTWARE_ARGS)
+}
+
+async function hasWebGl2(browser: Browser): Promise<boolean> {
+  const page = await browser.newPage()
+  try {
+    return await page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null)
+  } catch {
+    return false
+  } finally {
+    await page.close().catch(() => {})
+  }
+}
+
+async function start(modeArgs: string[]): Promise<Browser> {
   const { chromium } = await import('playwright-core')
   const executablePath = chromiumPath()
   try {
-    return await chromium.launch({ executablePath, args: [...BASE_ARGS, ...(wantsGpu() ? GPU_ARGS : SOFTWARE_ARGS)], timeout: 60_000 })
+    return await chromium.launch({ executablePath, args: [...BASE_ARGS, ...modeArgs], timeout: 60_000 })
   } catch (error) {
     const message = (error as Error).message
     if (/ENOENT|doesn't exist|no such file|Failed to launch/i.test(message)) {

@@ -354,6 +354,19 @@ describe('exports through the built server', () => {
     expect(chromiumPids()).toHaveLength(1)
     expect(chromiumPids()[0]).not.toBe(before[0])
 
+    // Asked to use a GPU this machine may not have: it renders all the same, and says with what.
+    const gpu = await startServer({ env: { LATTICE_EXPORT_GPU: '1' } })
+    try {
+      const client = createLatticeClient({ url: gpu.url, token: BOOTSTRAP_TOKEN })
+      const project = await client.api.projects.create.mutate({ name: 'GPU or not', width: 64, height: 48, fps: 8 })
+      const { export: done } = await client.exportComposition({ projectId: project.id, compositionId: (await client.api.projects.get.query({ id: project.id })).document.mainCompositionId, range: { start: 0, end: 2 }, outputs: [{ kind: 'sequence', format: 'png' }] })
+      const logs: string[] = []
+      await client.waitForJob(done.job.id, ({ event }) => { if (event.type === 'log') logs.push(event.message) })
+      expect(logs).toContainEqual(expect.stringMatching(/^Rendering 2 frames at 64×48 with (software rendering \(SwiftShader, no GPU\)|the GPU \(.+\))\.$/))
+    } finally {
+      await gpu.dispose()
+    }
+
     const broken = await startServer({ env: { LATTICE_CHROMIUM_PATH: '/nowhere/chromium' } })
     try {
       const client = createLatticeClient({ url: broken.url, token: BOOTSTRAP_TOKEN })
