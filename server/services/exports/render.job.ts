@@ -109,9 +109,11 @@ async function renderExport(deps: RenderJobDeps, context: JobContext<ExportJobIn
         await Promise.all((bySource.get(key) ?? []).map((writer) => writer.take(bytes)))
         await meter.tick()
       })
-      await page.evaluate((request) => (window as unknown as { lattice: HeadlessApi }).lattice.exportFrames(request), {
+      const spent = await page.evaluate((request) => (window as unknown as { lattice: HeadlessApi }).lattice.exportFrames(request), {
         bridge: session.url, compositionId: plan.compositionId, start: plan.start, end: plan.end, width: plan.width, height: plan.height, passes: plan.passes,
       })
+      const perFrame = (ms: number) => Math.round(ms / Math.max(1, spent.frames))
+      await context.log(`Per frame: ${perFrame(spent.renderMs + spent.readMs)} ms drawing (${perFrame(spent.readMs)} of it reading the pixels back), ${perFrame(spent.waitMs)} ms waiting for the encoders.`)
     } finally {
       session.close()
     }
