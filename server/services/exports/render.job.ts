@@ -75,6 +75,8 @@ async function renderExport(deps: RenderJobDeps, context: JobContext<ExportJobIn
   await mkdir(directory, { recursive: true })
   let page: Page | null = null
   let writers: OutputWriter[] = []
+  /** Assets this run made (not matched to content stored before): removed again if it does not finish. */
+  const made: string[] = []
   const stop = () => { page?.close().catch(() => {}) }
   context.signal.addEventListener('abort', stop, { once: true })
   try {
@@ -130,9 +132,10 @@ async function renderExport(deps: RenderJobDeps, context: JobContext<ExportJobIn
         signal: context.signal,
       })
       : null
-    const files = await storeOutputs(deps, row.ownerId, directory, finished, context.signal)
+    const files = await storeOutputs(deps, row.ownerId, directory, finished, context.signal, made)
     if (bundle) {
-      const { asset } = await deps.assets.adoptMade(row.ownerId, bundle.path, bundle.name, { mime: 'application/zip' })
+      const { asset, deduplicated } = await deps.assets.adoptMade(row.ownerId, bundle.path, bundle.name, { mime: 'application/zip' })
+      if (!deduplicated) made.push(asset.id)
       files.push({ assetId: asset.id, name: asset.name, mime: asset.mime, size: asset.size, output: null, entries: bundle.entries })
     }
     const generated = settings.generate && deps.generate && deps.templates
@@ -141,6 +144,8 @@ async function renderExport(deps: RenderJobDeps, context: JobContext<ExportJobIn
     return { files, outputs: [...new Set(files.map((file) => file.assetId))], ...(generated ? { generationId: generated.id } : {}) }
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort().catch(() => {})))
+    // Cancelled or failed while storing: nothing of a half-stored export stays in the library.
+    for (const id of made) await deps.assets.delete(row.ownerId, id).catch(() => {})
     // A closed page is how a cancel or a hand-over stops the render: report that, not the page's error.
     if (context.signal.aborted) throw context.signal.reason
     throw error
@@ -186,7 +191,7 @@ async function measureDepthRange(page: Page, bridge: string, plan: ExportPlan): 
 interface Finished { writer: OutputWriter; files: string[]; mime: string }
 
 /** Each output becomes one asset: a video or a camera file as it is, a sequence as one zip of its frames. */
-async function storeOutputs(deps: RenderJobDeps, ownerId: string, directory: string, finished: Finished[], signal: AbortSignal): Promise<ExportFile[]> {
+async function storeOutputs(deps: RenderJobDeps, ownerId: string, directory: string, finished: Finished[], signal: AbortSignal, made: string[]): Promise<ExportFile[]> {
   const stored: ExportFile[] = []
   for (const { writer, files, mime } of finished) {
     const { planned } = writer
@@ -195,14 +200,16 @@ async function storeOutputs(deps: RenderJobDeps, ownerId: string, directory: str
       const zipPath = join(directory, `${planned.baseName}.zip`)
       const entries = files.map((path) => ({ name: path.slice(path.lastIndexOf('/') + 1), path }))
       const { size } = await writeZip(entries, zipPath, signal)
-      const { asset } = await deps.assets.adoptMade(ownerId, zipPath, `${planned.baseName}.zip`, { mime: 'application/zip' })
+      const { asset, deduplicated } = await deps.assets.adoptMade(ownerId, zipPath, `${planned.baseName}.zip`, { mime: 'application/zip' })
+      if (!deduplicated) made.push(asset.id)
       stored.push({ assetId: asset.id, name: asset.name, mime: 'application/zip', size, output: planned.index, entries: entries.map((e) => e.name) })
       continue
     }
     const path = files[0]!
     const name = path.slice(path.lastIndexOf('/') + 1)
     const declared = planned.output.kind === 'camera' ? { mime } : undefined
-    const { asset } = await deps.assets.adoptMade(ownerId, path, name, declared)
+    const { asset, deduplicated } = await deps.assets.adoptMade(ownerId, path, name, declared)
+    if (!deduplicated) made.push(asset.id)
     stored.push({ assetId: asset.id, name: asset.name, mime: asset.mime, size: asset.size, output: planned.index })
   }
   return stored
