@@ -2,6 +2,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { Database } from '../../db/connect'
+import type { Asset } from '../../db/generated/client'
 import type { JobQueue } from '../../jobs/queue'
 import { detectMediaType, makeThumbnail, probeImage, probeMedia } from '../../media'
 import { DataLayout } from '../../storage/paths'
@@ -41,14 +42,11 @@ export class AssetService {
    * The file at `received.path` is gone afterwards either way.
    */
   async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined, options: { deferThumbnail?: boolean } = {}): Promise<IngestResult> {
-    try {
-      const detected = await detectMediaType(received.path)
-      const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
-      if (existing) return { asset: toAssetInfo(existing), jobId: null, deduplicated: true }
-      const stored = this.layout.assetFile(received.sha256)
-      await mkdir(dirname(stored), { recursive: true })
-      // Same content from another user is already in place; rename is atomic either way.
-      await rename(received.path, stored)
+    const detected = await detectMediaType(received.path).catch(async (error: unknown) => {
+      await rm(received.path, { force: true })
+      throw error
+    })
+    return this.store(ownerId, received, async (stored) => {
       const name = cleanAssetName(rawName, `upload.${detected.ext}`)
       const base = { ownerId, name, mime: detected.mime, size: BigInt(received.size), hash: received.sha256 }
       if (detected.kind === 'image') {
@@ -56,22 +54,12 @@ export class AssetService {
         const { metadata, hasThumbnail } = options.deferThumbnail
           ? { metadata: await probeImage(stored) as object, hasThumbnail: false }
           : await this.analyse(received.sha256, detected)
-        const row = await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata, hasThumbnail } })
-        return { asset: toAssetInfo(row), jobId: null, deduplicated: false }
+        return { row: await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata, hasThumbnail } }), jobId: null }
       }
       const row = await this.db.prisma.asset.create({ data: { ...base, kind: detected.kind, status: 'processing' } })
       const job = await this.queue.enqueue('asset.process', { ownerId, input: { assetId: row.id }, assetId: row.id })
-      return { asset: toAssetInfo(row), jobId: job.id, deduplicated: false }
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        const row = await this.db.prisma.asset.findUniqueOrThrow({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
-        return { asset: toAssetInfo(row), jobId: null, deduplicated: true }
-      }
-      await this.removeContentIfUnused(received.sha256)
-      throw error
-    } finally {
-      await rm(received.path, { force: true })
-    }
+      return { row, jobId: job.id }
+    })
   }
 
   /**
@@ -82,14 +70,27 @@ export class AssetService {
   async adoptMade(ownerId: string, path: string, name: string, declared?: { mime: string }): Promise<IngestResult> {
     const received = await hashFile(path)
     if (!declared) return this.adopt(ownerId, received, name)
+    return this.store(ownerId, received, async () => ({
+      row: await this.db.prisma.asset.create({ data: { ownerId, name: cleanAssetName(name, 'export'), mime: declared.mime, size: BigInt(received.size), hash: received.sha256, kind: 'file', status: 'ready' } }),
+      jobId: null,
+    }))
+  }
+
+  /**
+   * Moves received content into content-addressed storage and makes its row with `create`, or
+   * returns the owner's asset of the same content. On failure the content goes again unless
+   * another asset uses it; the received file is gone afterwards either way.
+   */
+  private async store(ownerId: string, received: ReceivedFile, create: (stored: string) => Promise<{ row: Asset; jobId: string | null }>): Promise<IngestResult> {
     try {
       const existing = await this.db.prisma.asset.findUnique({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
       if (existing) return { asset: toAssetInfo(existing), jobId: null, deduplicated: true }
       const stored = this.layout.assetFile(received.sha256)
       await mkdir(dirname(stored), { recursive: true })
+      // Same content from another user is already in place; rename is atomic either way.
       await rename(received.path, stored)
-      const row = await this.db.prisma.asset.create({ data: { ownerId, name: cleanAssetName(name, 'export'), mime: declared.mime, size: BigInt(received.size), hash: received.sha256, kind: 'file', status: 'ready' } })
-      return { asset: toAssetInfo(row), jobId: null, deduplicated: false }
+      const { row, jobId } = await create(stored)
+      return { asset: toAssetInfo(row), jobId, deduplicated: false }
     } catch (error) {
       if (isUniqueViolation(error)) {
         const row = await this.db.prisma.asset.findUniqueOrThrow({ where: { ownerId_hash: { ownerId, hash: received.sha256 } } })
