@@ -11,6 +11,8 @@ export type AppErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TOO_MANY_REQUESTS'
+  /** The request is fine but the server lacks something an admin can add (an AI model that is not installed). */
+  | 'PRECONDITION_FAILED'
   | 'SERVICE_UNAVAILABLE'
 
 export class AppError extends Error {
