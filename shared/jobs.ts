@@ -12,7 +12,7 @@ export type JobStatus = z.infer<typeof jobStatusSchema>
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled']
 export const isTerminalJobStatus = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status)
 
-export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook', 'export.render'])
+export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook', 'export.render', 'ai.model.download', 'ai.task'])
 export type JobKind = z.infer<typeof jobKindSchema>
 
 /**
