@@ -25,7 +25,11 @@ export default defineNuxtConfig({
     // Bundled so `.output` can migrate a database without the repo beside it.
     // file-type loads strtok3's Node entry through an export condition the tracer does not follow.
     externals: { traceInclude: [fileURLToPath(new URL('./node_modules/strtok3/lib/index.js', import.meta.url))] },
-    serverAssets: [{ baseName: 'migrations', dir: fileURLToPath(new URL('./prisma/migrations', import.meta.url)) }],
+    serverAssets: [
+      { baseName: 'migrations', dir: fileURLToPath(new URL('./prisma/migrations', import.meta.url)) },
+      // The model manifests (never weights): the AI model manager's list of known models.
+      { baseName: 'models', dir: fileURLToPath(new URL('./models', import.meta.url)) },
+    ],
   },
   hooks: {
     // A new embedded database starts from a snapshot made here instead of running initdb at first

@@ -14,6 +14,7 @@ import { transformer } from '../shared/transformer'
 import type { GenerationStatus } from '../shared/comfy/manifest'
 import type { ExportFile, ExportSettingsInput } from '../shared/export/options'
 import type { ExportInfo } from '../server/services/exports/exports.service'
+import type { AiTaskOutput, AiTaskRequestInput } from '../shared/ai/requests'
 
 export type { AppRouter } from '../server/trpc/routers'
 export type { AssetInfo } from '../server/services/assets/asset.dto'
@@ -23,7 +24,32 @@ export type { GenerationStatus, TemplateManifestInput } from '../shared/comfy/ma
 export type { JobEvent as GenerationEvent, JobEventEnvelope as GenerationEventEnvelope } from '../shared/jobs'
 export type { ExportFile, ExportOutputInput, ExportPassInput, ExportSettingsInput } from '../shared/export/options'
 export type { ExportInfo } from '../server/services/exports/exports.service'
+export type { AiTaskOutput, AiTaskRequestInput, CaptionRequest, SegmentPromptInput } from '../shared/ai/requests'
+export type { AiDeviceInfo, ModelInfo } from '../shared/ai/manifest'
 export { TRPCClientError }
+
+/** Progress of a job as the AI helpers report it: 0..1, the stage, and frames done of all for videos. */
+export interface JobProgress { fraction: number; stage: string | null; step: number | null; max: number | null; etaSeconds: number | null }
+
+export interface AiTaskOptions {
+  onProgress?: (progress: JobProgress) => void
+  /** Aborting cancels the job on the server. */
+  signal?: AbortSignal
+}
+
+export interface AiTaskResult {
+  jobId: string
+  /** What the task made, by role (`depth`, `preview`, `matte`, `cutout`, `normals`), as assets. */
+  outputs: (AiTaskOutput & { asset: AssetInfo })[]
+}
+
+/** A job that did not succeed; `status` is how it ended and the message is its error. */
+export class LatticeJobError extends Error {
+  constructor(readonly jobId: string, readonly status: JobStatus, reason: string | null) {
+    super(`The job ${status}: ${reason ?? 'no reason given'}`)
+    this.name = 'LatticeJobError'
+  }
+}
 
 export interface ExportCompositionOptions extends ExportSettingsInput {
   projectId: string
@@ -91,6 +117,13 @@ export interface LatticeClient {
    * the results; throws LatticeExportError if it failed or was cancelled (aborting `signal` cancels it).
    */
   exportComposition(options: ExportCompositionOptions): Promise<ExportCompositionResult>
+  /**
+   * Runs an AI task on an asset (depth, a matte, a normal map) and waits for it with progress;
+   * resolves with the assets it made, throws LatticeJobError if it failed or was cancelled.
+   */
+  runAiTask(request: AiTaskRequestInput, options?: AiTaskOptions): Promise<AiTaskResult>
+  /** Downloads a model on the server (admins), waiting with byte progress. */
+  downloadModel(id: string, options?: AiTaskOptions): Promise<void>
 }
 
 export function createLatticeClient(options: LatticeClientOptions): LatticeClient {
@@ -140,6 +173,24 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
       })
       signal?.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason) })
     })
+  }
+
+  /** Waits for a job, reporting its progress; cancels it when `signal` aborts; throws unless it succeeded. */
+  async function waitWithProgress(jobId: string, onProgress: AiTaskOptions['onProgress'], signal?: AbortSignal): Promise<void> {
+    const cancel = () => { api.jobs.cancel.mutate({ id: jobId }).catch(() => {}) }
+    signal?.addEventListener('abort', cancel, { once: true })
+    try {
+      const status = await waitForJob(jobId, ({ event }) => {
+        if (event.type !== 'progress' || !onProgress) return
+        onProgress({ fraction: event.progress, stage: event.stage ?? null, step: event.step ?? null, max: event.max ?? null, etaSeconds: event.etaSeconds ?? null })
+      }, signal)
+      if (status !== 'succeeded') {
+        const job = await api.jobs.get.query({ id: jobId })
+        throw new LatticeJobError(jobId, status, job.error)
+      }
+    } finally {
+      signal?.removeEventListener('abort', cancel)
+    }
   }
 
   /** Streams an asset's file to disk: a zipped sequence can be larger than memory. */
@@ -217,6 +268,19 @@ export function createLatticeClient(options: LatticeClientOptions): LatticeClien
         }
       }
       return { export: done, paths }
+    },
+
+    async runAiTask(request, { onProgress, signal } = {}) {
+      const { jobId } = await api.ai.run.mutate(request)
+      await waitWithProgress(jobId, onProgress, signal)
+      const job = await api.jobs.get.query({ id: jobId })
+      const outputs = (job.result?.outputs ?? []) as AiTaskOutput[]
+      return { jobId, outputs: await Promise.all(outputs.map(async (o) => ({ ...o, asset: await api.assets.get.query({ id: o.assetId }) }))) }
+    },
+
+    async downloadModel(id, { onProgress, signal } = {}) {
+      const { jobId } = await api.ai.models.download.mutate({ id })
+      await waitWithProgress(jobId, onProgress, signal)
     },
 
     async waitForGeneration(generation, onEvent, signal) {

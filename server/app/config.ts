@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { databaseConfigFromEnv, dataDirFromEnv, type DatabaseConfig } from '../db/config'
 import { LIMITS } from '../../shared/limits'
 
@@ -20,8 +21,27 @@ export interface LatticeConfig {
    * /render page is reached from its Chromium (LATTICE_INTERNAL_URL; default the loopback port).
    */
   export: { concurrency: number; internalUrl: string }
+  ai: AiConfig
   /** LATTICE_COMFY_URLS (comma-separated, upserted at start), LATTICE_COMFY_WEBHOOK_URL (global), LATTICE_WEBHOOK_SECRET. */
   comfy: { urls?: string; webhookUrl?: string; webhookSecret?: string }
+}
+
+/** In-process AI: where models live, where they run, how much memory they may hold. */
+export interface AiConfig {
+  /** LATTICE_MODELS_DIR: the weights, `<dir>/<model id>/<file>` (default `<data>/models`). */
+  modelsDir: string
+  /** LATTICE_MODEL_MANIFESTS_DIR: a folder of extra model manifests beside the ones Lattice ships. */
+  extraManifestsDir?: string
+  /** LATTICE_AI_DEVICE: auto (CUDA when its provider loads, else CPU), cuda or cpu. */
+  device: 'auto' | 'cuda' | 'cpu'
+  /** LATTICE_AI_MEMORY_MB: loaded models past this are unloaded, least recently used first. */
+  memoryBudgetBytes: number
+  /** LATTICE_AI_IDLE_MINUTES: a model unused this long is unloaded. */
+  idleMs: number
+  /** LATTICE_AI_CONCURRENCY: depth/matte/normal jobs run at once here. */
+  concurrency: number
+  /** LATTICE_VLM_URL (OpenAI-compatible, e.g. http://host:8000/v1), LATTICE_VLM_MODEL, LATTICE_VLM_KEY. */
+  vlm: { url: string; model: string; key?: string } | null
 }
 
 /** `build`: what the server build brings along (the database snapshot; see server/db/snapshot.ts). */
@@ -38,6 +58,7 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build
       concurrency: positiveInteger(env, 'LATTICE_EXPORT_CONCURRENCY', 1),
       internalUrl: (env.LATTICE_INTERNAL_URL?.trim() || `http://127.0.0.1:${env.NITRO_PORT || env.PORT || 3000}${env.NUXT_APP_BASE_URL?.trim() || '/'}`).replace(/\/+$/, ''),
     },
+    ai: aiConfigFromEnv(env),
     comfy: {
       urls: env.LATTICE_COMFY_URLS?.trim() || undefined,
       webhookUrl: env.LATTICE_COMFY_WEBHOOK_URL?.trim() || undefined,
@@ -48,6 +69,26 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build
       adminPassword: env.LATTICE_ADMIN_PASSWORD || undefined,
       bootstrapToken: env.LATTICE_BOOTSTRAP_TOKEN?.trim() || undefined,
     },
+  }
+}
+
+function aiConfigFromEnv(env: NodeJS.ProcessEnv): AiConfig {
+  const device = env.LATTICE_AI_DEVICE?.trim() || 'auto'
+  if (device !== 'auto' && device !== 'cuda' && device !== 'cpu') throw new Error(`LATTICE_AI_DEVICE must be auto, cuda or cpu (got "${device}").`)
+  const vlmUrl = env.LATTICE_VLM_URL?.trim()
+  const vlmModel = env.LATTICE_VLM_MODEL?.trim()
+  if (vlmUrl && !/^https?:\/\//.test(vlmUrl)) throw new Error(`LATTICE_VLM_URL must be an http(s) URL such as http://host:8000/v1 (got "${vlmUrl}").`)
+  if (vlmUrl && !vlmModel) throw new Error('LATTICE_VLM_URL is set: set LATTICE_VLM_MODEL too (the model name the endpoint serves).')
+  const idleMinutes = Number(env.LATTICE_AI_IDLE_MINUTES?.trim() || 10)
+  if (!Number.isFinite(idleMinutes) || idleMinutes <= 0) throw new Error(`LATTICE_AI_IDLE_MINUTES must be a positive number (got "${env.LATTICE_AI_IDLE_MINUTES}").`)
+  return {
+    modelsDir: env.LATTICE_MODELS_DIR?.trim() || join(dataDirFromEnv(env), 'models'),
+    extraManifestsDir: env.LATTICE_MODEL_MANIFESTS_DIR?.trim() || undefined,
+    device,
+    memoryBudgetBytes: megabytes(env, 'LATTICE_AI_MEMORY_MB', 4096 * 1024 * 1024),
+    idleMs: idleMinutes * 60_000,
+    concurrency: positiveInteger(env, 'LATTICE_AI_CONCURRENCY', 1),
+    vlm: vlmUrl && vlmModel ? { url: vlmUrl.replace(/\/+$/, ''), model: vlmModel, key: env.LATTICE_VLM_KEY || undefined } : null,
   }
 }
 

@@ -10,6 +10,7 @@ import { DataLayout } from '../storage/paths'
 import { createComfyServices } from '../services/generations'
 import { JobService } from '../services/jobs/jobs.service'
 import { createExportServices } from '../services/exports'
+import { createAiServices } from '../services/ai'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
 import { bootstrapDatabase } from './bootstrap'
@@ -24,7 +25,7 @@ export interface RunningLattice {
  * Opens the database, applies pending migrations, bootstraps the first admin and starts the job
  * queue. The HTTP server calls it once; tests call it with their own config.
  */
-export async function startLattice(config: LatticeConfig, migrations: Migration[], version: string): Promise<RunningLattice> {
+export async function startLattice(config: LatticeConfig, migrations: Migration[], version: string, modelManifests: unknown[] = []): Promise<RunningLattice> {
   await seedDatabase(config.database, migrations)
   const db = await openDatabase(config.database)
   try {
@@ -43,12 +44,13 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
     const projects = new ProjectService(db)
     const exporting = createExportServices({ db, queue, assets, projects, layout, ...config.export, templates: comfy.workflows.templates,
       generate: (ownerId, input) => comfy.generations.create(ownerId, input) })
+    const ai = await createAiServices({ db, queue, assets, layout, config: config.ai, manifests: modelManifests })
     await bootstrapDatabase(db, { auth, comfyServers: comfy.servers }, config)
     await comfy.pool.start()
     await queue.start()
     const { pool } = comfy
     const services: Services = {
-      db, auth, projects, assets, queue, jobs: new JobService(db, queue), exports: exporting.exports,
+      db, auth, projects, assets, queue, jobs: new JobService(db, queue), exports: exporting.exports, ai: ai.ai,
       generations: comfy.generations, comfyServers: comfy.servers, workflows: comfy.workflows, version,
     }
     let stopping: Promise<void> | null = null
@@ -58,6 +60,7 @@ export async function startLattice(config: LatticeConfig, migrations: Migration[
       stop: () => (stopping ??= (async () => {
         await queue.stop()
         await exporting.close()
+        await ai.close()
         await pool.close()
         await db.close()
       })()),

@@ -14,3 +14,4 @@ export {
   type VideoMetadata,
 } from './probe'
 export { makeThumbnail, thumbnailTime, type ThumbnailOptions, type ThumbnailSize } from './thumbnail'
+export { decodeFrames } from './decode-frames'

@@ -18,6 +18,21 @@ async function bundledMigrations(): Promise<Migration[]> {
   }))
 }
 
+/** The model manifests (models/*.json), bundled the same way. */
+async function bundledModelManifests(): Promise<unknown[]> {
+  const storage = useStorage('assets:models')
+  const keys = (await storage.getKeys()).filter((key) => key.endsWith('.json')).sort()
+  return Promise.all(keys.map(async (key) => {
+    const raw = await storage.getItemRaw(key)
+    const text = typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')
+    try {
+      return { ...JSON.parse(text) as object, $file: `models/${key.replace(/:/g, '/')}` }
+    } catch {
+      throw new Error(`models/${key}: not valid JSON`)
+    }
+  }))
+}
+
 /**
  * Where `nuxt build` left the database snapshot: beside the server entry, whose URL Nitro gives
  * all bundled code as import.meta.url. The entry sets it only after the bundle (and so this plugin)
@@ -29,8 +44,8 @@ export default defineNitroPlugin((nitroApp) => {
   limitWasmTiering()
   const version = String(useRuntimeConfig().public.version ?? 'dev')
   const starting = (async () => {
-    const migrations = await bundledMigrations()
-    return startLattice(latticeConfigFromEnv(process.env, { dbSnapshot: buildSnapshot() }), migrations, version)
+    const [migrations, manifests] = await Promise.all([bundledMigrations(), bundledModelManifests()])
+    return startLattice(latticeConfigFromEnv(process.env, { dbSnapshot: buildSnapshot() }), migrations, version, manifests)
   })()
   starting.then(
     (lattice) => console.info(`[lattice] ready: ${lattice.services.db.kind} database, data in ${lattice.config.dataDir}`),

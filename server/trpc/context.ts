@@ -8,6 +8,7 @@ import type { ComfyServerService } from '../services/generations/servers.service
 import type { WorkflowService } from '../services/generations/workflows.service'
 import type { JobService } from '../services/jobs/jobs.service'
 import type { ExportService } from '../services/exports/exports.service'
+import type { AiService } from '../services/ai/ai.service'
 
 /** Everything a procedure may use; built per request by the HTTP adapter, or directly in tests. */
 export interface Services {
@@ -19,6 +20,8 @@ export interface Services {
   jobs: JobService
   /** Renders to files; absent in processes and tests that do not export. */
   exports?: ExportService
+  /** Depth, mattes, segmentation, normals and captions; absent in processes and tests that do not use them. */
+  ai?: AiService
   /** ComfyUI generations, servers and workflows; absent in processes and tests that do not use them. */
   generations?: GenerationService
   comfyServers?: ComfyServerService

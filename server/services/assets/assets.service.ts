@@ -41,7 +41,7 @@ export class AssetService {
    * limit): moved into content-addressed storage, or matched to the same content stored before.
    * The file at `received.path` is gone afterwards either way.
    */
-  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined, options: { deferThumbnail?: boolean } = {}): Promise<IngestResult> {
+  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined, options: { deferThumbnail?: boolean; origin?: AssetOrigin } = {}): Promise<IngestResult> {
     const detected = await detectMediaType(received.path).catch(async (error: unknown) => {
       await rm(received.path, { force: true })
       throw error
@@ -54,9 +54,9 @@ export class AssetService {
         const { metadata, hasThumbnail } = options.deferThumbnail
           ? { metadata: await probeImage(stored) as object, hasThumbnail: false }
           : await this.analyse(received.sha256, detected)
-        return { row: await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata, hasThumbnail } }), jobId: null }
+        return { row: await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata: withOrigin(metadata, options.origin), hasThumbnail } }), jobId: null }
       }
-      const row = await this.db.prisma.asset.create({ data: { ...base, kind: detected.kind, status: 'processing' } })
+      const row = await this.db.prisma.asset.create({ data: { ...base, kind: detected.kind, status: 'processing', metadata: withOrigin({}, options.origin) } })
       const job = await this.queue.enqueue('asset.process', { ownerId, input: { assetId: row.id }, assetId: row.id })
       return { row, jobId: job.id }
     })
@@ -67,11 +67,11 @@ export class AssetService {
    * `adopt` (probed, thumbnailed); a declared archive or data file is stored as kind `file`. The
    * file is gone afterwards either way.
    */
-  async adoptMade(ownerId: string, path: string, name: string, declared?: { mime: string }): Promise<IngestResult> {
+  async adoptMade(ownerId: string, path: string, name: string, declared?: { mime: string }, origin?: AssetOrigin): Promise<IngestResult> {
     const received = await hashFile(path)
-    if (!declared) return this.adopt(ownerId, received, name)
+    if (!declared) return this.adopt(ownerId, received, name, { origin })
     return this.store(ownerId, received, async () => ({
-      row: await this.db.prisma.asset.create({ data: { ownerId, name: cleanAssetName(name, 'export'), mime: declared.mime, size: BigInt(received.size), hash: received.sha256, kind: 'file', status: 'ready' } }),
+      row: await this.db.prisma.asset.create({ data: { ownerId, name: cleanAssetName(name, 'export'), mime: declared.mime, size: BigInt(received.size), hash: received.sha256, kind: 'file', status: 'ready', metadata: withOrigin({}, origin) } }),
       jobId: null,
     }))
   }
@@ -191,4 +191,14 @@ export class AssetService {
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002'
+}
+
+/**
+ * How the server made an asset (an AI task's model, convention and value range), kept in its
+ * metadata under `origin` beside what probing finds, so a depth map says what its grey levels mean.
+ */
+export type AssetOrigin = Record<string, unknown>
+
+function withOrigin(metadata: object, origin: AssetOrigin | undefined): object {
+  return origin ? { ...metadata, origin } : metadata
 }

@@ -23,8 +23,11 @@ export function assetProcessJob(db: Database, assets: AssetService, layout: Data
       await progress(0.2, 'probing')
       const result = await assets.analyse(asset.hash, detected)
       await progress(0.9, 'saving')
-      await db.prisma.asset.update({ where: { id: asset.id }, data: { kind: result.kind, mime: result.mime, metadata: result.metadata, hasThumbnail: result.hasThumbnail, status: 'ready', error: null } })
-      return { assetId: asset.id, kind: result.kind, metadata: result.metadata as Record<string, unknown>, hasThumbnail: result.hasThumbnail }
+      // What made the asset (`origin`, set when the server wrote it) stays beside what probing found.
+      const origin = (asset.metadata as { origin?: unknown } | null)?.origin
+      const metadata = origin === undefined ? result.metadata : { ...result.metadata, origin }
+      await db.prisma.asset.update({ where: { id: asset.id }, data: { kind: result.kind, mime: result.mime, metadata: metadata as object, hasThumbnail: result.hasThumbnail, status: 'ready', error: null } })
+      return { assetId: asset.id, kind: result.kind, metadata: metadata as Record<string, unknown>, hasThumbnail: result.hasThumbnail }
     },
     async onSettled(input, status, error) {
       if (status === 'succeeded') return

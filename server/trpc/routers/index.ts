@@ -1,4 +1,5 @@
 import { router } from '../init'
+import { aiRouter } from './ai'
 import { assetsRouter } from './assets'
 import { authRouter } from './auth'
 import { comfyRouter } from './comfy'
@@ -19,6 +20,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   comfy: comfyRouter,
   export: exportRouter,
+  ai: aiRouter,
 })
 
 /** The type the typed client and the Pinia stores are built from. */
