@@ -22,6 +22,8 @@ interface Slot {
   fifo: Fifo
   loaded: (OpenedModel & { memoryBytes: number; loadedAt: number }) | null
   lastUsedAt: number | null
+  /** Order of last use (clock milliseconds tie). */
+  lastUse: number
   idleTimer: NodeJS.Timeout | null
 }
 
@@ -40,11 +42,12 @@ export class ModelPool {
   private readonly inflight = new Set<Promise<unknown>>()
   private releaseWaiters: Array<() => void> = []
   private closed = false
+  private uses = 0
 
   constructor(private readonly options: PoolOptions) {}
 
   add(manifest: ModelManifest): void {
-    this.slots.set(manifest.id, { manifest, fifo: new Fifo(), loaded: null, lastUsedAt: null, idleTimer: null })
+    this.slots.set(manifest.id, { manifest, fifo: new Fifo(), loaded: null, lastUsedAt: null, lastUse: 0, idleTimer: null })
   }
 
   state(id: string): { device: LoadedModel['device']; memoryBytes: number; lastUsedAt: number | null } | null {
@@ -110,6 +113,7 @@ export class ModelPool {
       return await work(loaded.model)
     } finally {
       slot.lastUsedAt = Date.now()
+      slot.lastUse = ++this.uses
       this.release(slot)
     }
   }
@@ -159,7 +163,7 @@ export class ModelPool {
       this.refuseWhenClosed()
       const victims = [...this.slots.values()]
         .filter((s) => s !== slot && s.loaded && !s.fifo.held)
-        .sort((a, b) => a.fifo.waiting - b.fifo.waiting || (a.lastUsedAt ?? 0) - (b.lastUsedAt ?? 0))
+        .sort((a, b) => a.fifo.waiting - b.fifo.waiting || a.lastUse - b.lastUse)
       const victim = victims[0]
       if (victim) {
         await this.drop(victim, `making room for ${slot.manifest.id}`)
