@@ -68,7 +68,13 @@ export class ModelManager implements ModelRunner {
     options.queue?.register([modelDownloadJob({
       manifest: (id) => this.manifests.get(id),
       modelsDir: options.modelsDir,
-      onInstalled: (id) => { this.verdicts.delete(id) },
+      // Every file was just checked against its sha256: the model counts as verified.
+      onInstalled: async (id) => {
+        const manifest = this.manifests.get(id)
+        if (!manifest) return
+        const sizes = await checkSizes(manifest, options.modelsDir)
+        this.verdicts.set(id, { fingerprint: sizes.fingerprint, state: sizes.state, problem: sizes.problem })
+      },
       ...options.downloads,
     })])
   }

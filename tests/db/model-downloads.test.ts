@@ -157,7 +157,7 @@ describe.each(BACKENDS)('model downloads on %s', (backend) => {
     expect(steps).toContain(resumedAt)
     expect(progress.at(-1)).toMatchObject({ progress: 1, step: SIZE, max: SIZE })
     expect(progress.every((e) => (e as { max?: number }).max === SIZE)).toBe(true)
-    expect(await manager.info('resumed')).toMatchObject({ state: 'installed', downloadJobId: null })
+    expect(await manager.info('resumed')).toMatchObject({ state: 'installed', verified: true, downloadJobId: null })
   })
 
   it('refuses a file that fails its checksum, removes the partial file and leaves the model missing', async () => {
