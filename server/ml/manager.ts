@@ -7,14 +7,18 @@ import type { SqlExecutor } from '../db/sql'
 import type { JobQueue } from '../jobs/queue'
 import { DeviceSelector, type PreferredDevice } from './device'
 import { modelDownloadJob, type FreeSpaceReader } from './download.job'
-import { installHint, loadManifests, modelDir, modelFilePath, totalSize } from './registry'
+import { installHint, modelDir, modelFilePath, parseManifests, readManifestFiles, totalSize, type ManifestSource } from './registry'
 import { ModelPool, type OpenedModel } from './sessions'
 import type { LoadedModel, ModelRunner, NativeLoader } from './types'
 import { checkSizes, verifyFiles, type FileCheck } from './verify'
 
 export interface ModelManagerOptions {
-  /** The folder of `*.json` manifests (the repo's `models/`). */
-  manifestsDir: string
+  /** A folder of `*.json` manifests (the repo's `models/` in development and tests). */
+  manifestsDir?: string
+  /** Manifests already read (the ones bundled into the server build). */
+  manifests?: ManifestSource[]
+  /** LATTICE_MODEL_MANIFESTS_DIR: an admin's own manifests, beside the shipped ones. */
+  extraManifestsDir?: string
   /** LATTICE_MODELS_DIR: weights live in `<modelsDir>/<id>/<file.path>`. */
   modelsDir: string
   /** LATTICE_AI_DEVICE. */
@@ -83,7 +87,9 @@ export class ModelManager implements ModelRunner {
 
   /** Reads the manifests (a bad one throws, naming its file) and checks every model's files by size. */
   async start(): Promise<void> {
-    for (const manifest of await loadManifests(this.options.manifestsDir)) {
+    const sources = [...(this.options.manifests ?? [])]
+    for (const dir of [this.options.manifestsDir, this.options.extraManifestsDir]) if (dir) sources.push(...await readManifestFiles(dir))
+    for (const manifest of parseManifests(sources)) {
       this.manifests.set(manifest.id, manifest)
       this.pool.add(manifest)
     }
@@ -214,8 +220,15 @@ export class ModelManager implements ModelRunner {
     return { ...sizes, verified: false }
   }
 
-  /** Called by the pool under the model's lock: refuses a model that is not usable, then opens it. */
-  private async open(manifest: ModelManifest): Promise<OpenedModel> {
+  /**
+   * Throws the error `use` would (not installed, failed verification) without loading anything:
+   * lets a request be refused before it is queued as a job.
+   */
+  async assertUsable(id: string): Promise<void> {
+    await this.refuseUnusable(this.manifest(id))
+  }
+
+  private async refuseUnusable(manifest: ModelManifest): Promise<void> {
     const check = await this.check(manifest)
     if (check.state === 'missing') {
       throw new AppError('PRECONDITION_FAILED', `The AI model "${manifest.name}" (${manifest.id}) is not installed. ${installHint(manifest, this.options.modelsDir)}`, { kind: 'missing_model', modelId: manifest.id })
@@ -223,6 +236,11 @@ export class ModelManager implements ModelRunner {
     if (check.state === 'corrupt') {
       throw new AppError('PRECONDITION_FAILED', `The AI model "${manifest.name}" (${manifest.id}) failed verification: ${check.problem} Download it again in Settings → Models, or replace its files in ${modelDir(this.options.modelsDir, manifest.id)}/.`, { kind: 'corrupt_model', modelId: manifest.id })
     }
+  }
+
+  /** Called by the pool under the model's lock: refuses a model that is not usable, then opens it. */
+  private async open(manifest: ModelManifest): Promise<OpenedModel> {
+    await this.refuseUnusable(manifest)
     const dir = modelDir(this.options.modelsDir, manifest.id)
     if (manifest.runtime === 'transformers') {
       const loader = this.options.nativeLoaders?.transformers
