@@ -130,7 +130,8 @@ export function depthLevels(result: Pick<DepthResult, 'depth' | 'width' | 'heigh
   const distance = new Float32Array(result.depth.length)
   for (let i = 0; i < distance.length; i++) {
     const v = result.depth[i]!
-    distance[i] = Number.isFinite(v) ? c - v : 0
+    // Clamp first: a value past max would become a distance ≤ 0, which depthToLevels reads as empty.
+    distance[i] = Number.isFinite(v) ? c - Math.min(max, Math.max(min, v)) : 0
   }
   return depthToLevels(distance, result.width, result.height, [c - max, c - min + (max > min ? 0 : span)], options.invert ? 'metric' : 'normalized', bits)
 }
