@@ -24,7 +24,7 @@ const ballSvg = (width = 640, height = 480, ball = BALL) => `<svg xmlns="http://
 async function grey(bytes: Uint8Array): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number }> {
   const meta = await sharp(bytes).metadata()
   const sixteen = meta.depth === 'ushort'
-  const { data, info } = await sharp(bytes).extractChannel(0).raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true })
+  const { data, info } = await sharp(bytes).toColourspace(sixteen ? 'grey16' : 'b-w').extractChannel(0).raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true })
   return { data: sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data), width: info.width, height: info.height }
 }
 
@@ -289,7 +289,7 @@ describe('model downloads through the typed client', () => {
     // A file changed on disk fails Verify, and the model is refused until it is fixed.
     const path = join(root, 'models', 'fetched-depth', 'onnx', 'model.onnx')
     const bytes = await readFile(path)
-    bytes[bytes.length - 1] ^= 0xff
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff
     await writeFile(path, bytes)
     expect(await lattice.api.ai.models.verify.mutate({ id: 'fetched-depth' })).toMatchObject({ state: 'corrupt' })
     await expect(lattice.runAiTask({ task: 'depth', assetId: asset.id, modelId: 'fetched-depth' })).rejects.toMatchObject({ data: { code: 'PRECONDITION_FAILED' }, message: expect.stringMatching(/failed verification/) })

@@ -97,7 +97,7 @@ export class AiService {
       const path = join(dir, name)
       await writeFile(path, await pipe.greyPng(chosen.mask, chosen.width, chosen.height))
       const origin = { task: 'segment', model: modelId, sourceAssetId: source.id, frame: prompt.frame, points: prompt.points, box: prompt.box ?? null, score: chosen.score, white: 'inside' }
-      const { asset } = await this.assets.adoptMade(ownerId, path, name, undefined, origin)
+      const { asset } = await this.assets.adoptMade(ownerId, path, name, undefined, { origin })
       return asset
     } finally {
       await rm(dir, { recursive: true, force: true })
