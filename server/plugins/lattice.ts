@@ -8,31 +8,31 @@ import { provideLattice } from '../app/instance'
 import { startLattice } from '../app/start'
 import { limitWasmTiering } from '../app/wasm-tiering'
 
-/** Migrations are bundled into the server build as assets, so `.output` runs without the repo. */
-async function bundledMigrations(): Promise<Migration[]> {
-  const storage = useStorage('assets:migrations')
-  const keys = (await storage.getKeys()).filter((key) => key.endsWith(':migration.sql')).sort()
+/** The text of every file of a bundled asset folder whose key ends with `suffix`, in key order. */
+async function bundledTexts(base: string, suffix: string): Promise<{ key: string; text: string }[]> {
+  const storage = useStorage(`assets:${base}`)
+  const keys = (await storage.getKeys()).filter((key) => key.endsWith(suffix)).sort()
   return Promise.all(keys.map(async (key) => {
     const raw = await storage.getItemRaw(key)
-    const sql = typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')
-    return { name: key.slice(0, -':migration.sql'.length), sql }
+    return { key, text: typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8') }
   }))
+}
+
+/** Migrations are bundled into the server build as assets, so `.output` runs without the repo. */
+async function bundledMigrations(): Promise<Migration[]> {
+  return (await bundledTexts('migrations', ':migration.sql')).map(({ key, text }) => ({ name: key.slice(0, -':migration.sql'.length), sql: text }))
 }
 
 /** The model manifests (models/*.json), bundled the same way. */
 async function bundledModelManifests(): Promise<ManifestSource[]> {
-  const storage = useStorage('assets:models')
-  const keys = (await storage.getKeys()).filter((key) => key.endsWith('.json')).sort()
-  return Promise.all(keys.map(async (key) => {
-    const raw = await storage.getItemRaw(key)
-    const text = typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')
+  return (await bundledTexts('models', '.json')).map(({ key, text }) => {
     const file = `models/${key.replace(/:/g, '/')}`
     try {
       return { file, raw: JSON.parse(text) as unknown }
     } catch {
       throw new Error(`Model manifest ${file} is not valid JSON.`)
     }
-  }))
+  })
 }
 
 /**
