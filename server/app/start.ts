@@ -11,6 +11,7 @@ import { createComfyServices } from '../services/generations'
 import { JobService } from '../services/jobs/jobs.service'
 import { createExportServices } from '../services/exports'
 import { createAiServices } from '../services/ai'
+import type { ManifestSource } from '../ml/registry'
 import type { Services } from '../trpc/context'
 import type { LatticeConfig } from './config'
 import { bootstrapDatabase } from './bootstrap'
@@ -25,7 +26,7 @@ export interface RunningLattice {
  * Opens the database, applies pending migrations, bootstraps the first admin and starts the job
  * queue. The HTTP server calls it once; tests call it with their own config.
  */
-export async function startLattice(config: LatticeConfig, migrations: Migration[], version: string, modelManifests: unknown[] = []): Promise<RunningLattice> {
+export async function startLattice(config: LatticeConfig, migrations: Migration[], version: string, modelManifests: ManifestSource[] = []): Promise<RunningLattice> {
   await seedDatabase(config.database, migrations)
   const db = await openDatabase(config.database)
   try {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineNitroPlugin, useRuntimeConfig, useStorage } from 'nitropack/runtime'
 import type { Migration } from '../db/migrate'
+import type { ManifestSource } from '../ml/registry'
 import { BUILD_SNAPSHOT_DIR } from '../db/snapshot'
 import { latticeConfigFromEnv } from '../app/config'
 import { provideLattice } from '../app/instance'
@@ -19,16 +20,17 @@ async function bundledMigrations(): Promise<Migration[]> {
 }
 
 /** The model manifests (models/*.json), bundled the same way. */
-async function bundledModelManifests(): Promise<unknown[]> {
+async function bundledModelManifests(): Promise<ManifestSource[]> {
   const storage = useStorage('assets:models')
   const keys = (await storage.getKeys()).filter((key) => key.endsWith('.json')).sort()
   return Promise.all(keys.map(async (key) => {
     const raw = await storage.getItemRaw(key)
     const text = typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')
+    const file = `models/${key.replace(/:/g, '/')}`
     try {
-      return { ...JSON.parse(text) as object, $file: `models/${key.replace(/:/g, '/')}` }
+      return { file, raw: JSON.parse(text) as unknown }
     } catch {
-      throw new Error(`models/${key}: not valid JSON`)
+      throw new Error(`Model manifest ${file} is not valid JSON.`)
     }
   }))
 }

@@ -39,12 +39,12 @@ export class AiService {
     private readonly vlm: VlmEndpoint | null,
   ) {}
 
-  listModels(): { device: AiDeviceInfo; models: ModelInfo[]; captionEndpoint: { model: string } | null } {
-    return { device: this.models.deviceInfo(), models: this.models.list(), captionEndpoint: this.vlm ? { model: this.vlm.model } : null }
+  async listModels(): Promise<{ device: AiDeviceInfo; models: ModelInfo[]; captionEndpoint: { model: string } | null }> {
+    return { device: this.models.deviceInfo(), models: await this.models.list(), captionEndpoint: this.vlm ? { model: this.vlm.model } : null }
   }
 
   /** Starts (or joins) the model's download job. */
-  downloadModel(ownerId: string, id: string): Promise<{ jobId: string }> {
+  downloadModel(ownerId: string, id: string): Promise<{ jobId: string; existing: boolean }> {
     return this.models.requestDownload(ownerId, id)
   }
 
@@ -52,7 +52,7 @@ export class AiService {
     return this.models.verify(id)
   }
 
-  removeModel(id: string): Promise<void> {
+  removeModel(id: string): Promise<ModelInfo> {
     return this.models.remove(id)
   }
 
@@ -65,8 +65,8 @@ export class AiService {
       checkVideo(source)
     }
     if (!(request.task === 'normals' && request.source === 'depth')) {
-      const modelId = modelFor(this.models, request.task === 'normals' ? 'depth' : request.task, request.modelId)
-      this.models.assertUsable(modelId)
+      const modelId = await modelFor(this.models, request.task === 'normals' ? 'depth' : request.task, request.modelId)
+      await this.models.assertUsable(modelId)
     }
     const job = await this.queue.enqueue('ai.task', { ownerId, input: request, assetId: source.id })
     return { jobId: job.id }
@@ -114,8 +114,8 @@ export class AiService {
       const text = await pipe.captionByEndpoint(this.vlm, picture, request, signal)
       return { text, backend, model: this.vlm.model }
     }
-    const modelId = modelFor(this.models, 'caption', request.modelId)
-    this.models.assertUsable(modelId)
+    const modelId = await modelFor(this.models, 'caption', request.modelId)
+    await this.models.assertUsable(modelId)
     const picture = await this.picture(source, request.frame)
     const text = await this.models.use(modelId, (model) => pipe.captionLocally(model, picture, request), { signal })
     return { text, backend, model: modelId }
@@ -123,8 +123,8 @@ export class AiService {
 
   private async segmentMasks(ownerId: string, prompt: SegmentPrompt, signal?: AbortSignal) {
     const source = await sourceOf(this.assets, ownerId, prompt.assetId)
-    const modelId = modelFor(this.models, 'segment', prompt.modelId)
-    this.models.assertUsable(modelId)
+    const modelId = await modelFor(this.models, 'segment', prompt.modelId)
+    await this.models.assertUsable(modelId)
     if (source.kind === 'image' && prompt.frame !== 0) throw new AppError('BAD_REQUEST', 'An image has one frame: leave `frame` out, or 0.')
     const key = `${modelId}:${source.hash}:${prompt.frame}`
     const result = await this.models.use(modelId, (model) => pipe.segmentOf(model, this.embeddings, key, () => this.picture(source, prompt.frame), prompt), { signal })

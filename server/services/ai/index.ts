@@ -2,6 +2,7 @@ import type { Database } from '../../db/connect'
 import type { JobQueue } from '../../jobs/queue'
 import type { DataLayout } from '../../storage/paths'
 import { createModelManager } from '../../ml'
+import type { ManifestSource } from '../../ml/registry'
 import { florenceLoader } from '../../ml/caption/florence'
 import type { AiConfig } from '../../app/config'
 import type { AssetService } from '../assets/assets.service'
@@ -15,13 +16,13 @@ export interface AiServicesOptions {
   layout: DataLayout
   config: AiConfig
   /** The manifests Lattice ships (models/*.json, bundled into the build). */
-  manifests: unknown[]
+  manifests: ManifestSource[]
 }
 
 /** The model manager (its download job registered), the `ai.task` job, and the service the `ai` router calls. */
 export async function createAiServices(options: AiServicesOptions) {
   const { db, queue, assets, layout, config } = options
-  const models = await createModelManager({
+  const models = createModelManager({
     manifests: options.manifests,
     extraManifestsDir: config.extraManifestsDir,
     modelsDir: config.modelsDir,
@@ -32,6 +33,7 @@ export async function createAiServices(options: AiServicesOptions) {
     db,
     nativeLoaders: { transformers: florenceLoader },
   })
+  await models.start()
   queue.register([aiTaskJob({ db, assets, layout, models, concurrency: config.concurrency })])
   return {
     ai: new AiService(queue, assets, layout, models, config.vlm),

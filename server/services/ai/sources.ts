@@ -43,16 +43,16 @@ export function checkVideo(source: AiSource): { width: number; height: number; f
 }
 
 /** The model to run: the one asked for (it must be for `task`), else the task's default. */
-export function modelFor(models: ModelManager, task: AiTask, requested: string | undefined): string {
+export async function modelFor(models: ModelManager, task: AiTask, requested: string | undefined): Promise<string> {
   if (requested) {
-    const info = models.list().find((m) => m.id === requested)
+    const info = (await models.list()).find((m) => m.id === requested)
     if (!info) throw new AppError('NOT_FOUND', `There is no model "${requested}"; ai.models.list shows the models this server knows.`)
     if (info.task !== task) throw new AppError('BAD_REQUEST', `"${requested}" is a ${info.task} model; pick a ${task} model.`)
     return requested
   }
   // The default when it is usable, else another usable model of the task, else the default (whose
   // error then says how to install it).
-  const candidates = models.list().filter((m) => m.task === task)
+  const candidates = (await models.list()).filter((m) => m.task === task)
   const usable = (m: (typeof candidates)[number]) => m.state === 'installed' || m.state === 'loaded'
   const chosen = candidates.find((m) => m.default && usable(m)) ?? candidates.find(usable) ?? candidates.find((m) => m.default) ?? candidates[0]
   if (!chosen) throw new AppError('PRECONDITION_FAILED', `This server knows no ${task} model; add its manifest to models/ and install it.`)

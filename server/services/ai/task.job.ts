@@ -80,7 +80,7 @@ async function imageTask(deps: AiTaskJobDeps, context: JobContext<AiTaskRequest>
   }
 
   if (request.task === 'matte') {
-    const modelId = modelFor(models, 'matte', request.modelId)
+    const modelId = await modelFor(models, 'matte', request.modelId)
     await context.progress(0.1, { stage: 'matting' })
     const alpha = await models.use(modelId, (model) => pipe.matteOf(model, pixels), { signal: context.signal })
     await context.progress(0.85, { stage: 'saving' })
@@ -99,7 +99,7 @@ async function imageTask(deps: AiTaskJobDeps, context: JobContext<AiTaskRequest>
     return [await store(await write(`${base} normals.png`, png), `${base} normals.png`, 'normals', origin)]
   }
 
-  const modelId = modelFor(models, 'depth', request.modelId)
+  const modelId = await modelFor(models, 'depth', request.modelId)
   await context.progress(0.1, { stage: 'depth' })
   const depth = await models.use(modelId, (model) => pipe.depthOf(model, pixels), { signal: context.signal })
   await context.progress(0.8, { stage: 'saving' })
@@ -127,7 +127,7 @@ async function videoTask(deps: AiTaskJobDeps, context: JobContext<AiTaskRequest>
   const video = checkVideo(source)
   const { models } = deps
   const task = request.task
-  const modelId = modelFor(models, task, request.modelId)
+  const modelId = await modelFor(models, task, request.modelId)
   // The raw depth of every frame (at the depth models' working size) and the video must fit with room to spare.
   const keptPixels = task === 'depth' ? pipe.depthWorkSize(video.width, video.height) : { width: 0, height: 0 }
   await checkDiskSpace(deps.layout.root, video.frames * (keptPixels.width * keptPixels.height * 4 + video.width * video.height / 4))
