@@ -15,7 +15,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const ISNET = { id: 'isnet-general', file: 'model.onnx', size: 44_342_436, sha256: '7001d60734fdc112dd9c062635fb59cd401fb82a9d4213134bce4dbd655c803a' }
+export const ISNET = { id: 'isnet-general', file: 'isnet-small.onnx', size: 44_342_436, sha256: '7001d60734fdc112dd9c062635fb59cd401fb82a9d4213134bce4dbd655c803a' }
 
 /** Writes the assembled model to `<modelsDir>/isnet-general/model.onnx` (atomically) and returns its path. */
 export async function installIsnet(modelsDir) {

@@ -93,8 +93,8 @@ async function imageTask(deps: AiTaskJobDeps, context: JobContext<AiTaskRequest>
 
   if (request.task === 'normals' && request.source === 'depth') {
     await context.progress(0.3, { stage: 'normals' })
-    const depth = await pipe.readDepthLevels(source.path, request.invert)
-    const png = await pipe.normalsPng(depth.levels, depth.width, depth.height, { flipX: request.flipX, flipY: request.flipY })
+    const depth = await pipe.readDepthLevels(source.path)
+    const png = await pipe.normalsPng(depth.levels, depth.width, depth.height, { flipX: request.flipX, flipY: request.flipY, invert: request.invert })
     const origin = { task: 'normals', convention: 'controlnet', sourceAssetId: source.id, from: 'depth map', flipX: request.flipX, flipY: request.flipY }
     return [await store(await write(`${base} normals.png`, png), `${base} normals.png`, 'normals', origin)]
   }
