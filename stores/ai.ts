@@ -115,7 +115,7 @@ export const useAiStore = defineStore('ai', () => {
       list.value = await $trpc.ai.models.list.query() as ModelList
       error.value = null
       for (const model of list.value.models) {
-        if (model.state === 'downloading' && model.downloadJobId && !jobs.isFollowing(model.downloadJobId)) followDownload(model.downloadJobId)
+        if (model.state === 'downloading' && model.downloadJobId) followDownload(model.downloadJobId)
       }
     } catch (failure) {
       if (!reportUnauthorized(failure)) error.value = errorMessage(failure)
@@ -141,8 +141,17 @@ export const useAiStore = defineStore('ai', () => {
     }
   }
 
+  /** Download jobs followed once each (another user's cannot be watched: the list's polling shows those). */
+  const followedDownloads = new Set<string>()
   function followDownload(jobId: string): void {
-    jobs.follow(jobId, { onEnd: () => { jobs.forget(jobId); void load() } })
+    if (followedDownloads.has(jobId)) return
+    followedDownloads.add(jobId)
+    jobs.follow(jobId, {
+      onEnd: (job) => {
+        jobs.forget(jobId)
+        if (job && isTerminalJobStatus(job.status)) void load()
+      },
+    })
   }
 
   async function download(id: string): Promise<void> {

@@ -38,12 +38,17 @@ function scaleBetween(source: PixelSize | undefined, result: AiResultAsset): [nu
   return [source.width / result.width, source.height / result.height]
 }
 
+/**
+ * The layer and where a result goes: directly above it, and above its own track matte when that
+ * sits directly above it (so a layer and its matte stay together).
+ */
 function findSource(comp: Composition, layerId: string): { layer: AiSourceLayer; index: number } {
-  const index = comp.layers.findIndex((each) => each.id === layerId)
-  const layer = comp.layers[index]
+  const at = comp.layers.findIndex((each) => each.id === layerId)
+  const layer = comp.layers[at]
   if (!layer) throw new Error('The layer is no longer in this composition; the results are in Assets.')
   if (!isAiSourceLayer(layer)) throw new Error(`AI results go on image and video layers, not ${layer.kind} layers.`)
-  return { layer, index }
+  const matteAbove = layer.trackMatte.mode !== 'none' && at > 0 && (layer.trackMatte.layerId === null || comp.layers[at - 1]!.id === layer.trackMatte.layerId)
+  return { layer, index: matteAbove ? at - 1 : at }
 }
 
 /** "Beach" → "Beach depth", without repeating a suffix the name already ends with. */

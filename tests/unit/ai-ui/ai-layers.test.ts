@@ -123,6 +123,14 @@ describe('adding AI results to a document', () => {
     expect(again.id).not.toBe(mask.id)
   })
 
+  it('puts a result above a layer and the matte directly above it, keeping the two together', () => {
+    const { doc, comp, source } = documentWith('image')
+    const matte = addMatteResult(comp, source.id, { id: RESULT, kind: 'image' }).layer
+    const depth = addDepthResult(comp, source.id, { id: RESULT }).layer
+    expectValid(doc)
+    expect(comp.layers.slice(0, 3).map((each) => each.id)).toEqual([depth.id, matte.id, source.id])
+  })
+
   it('refuses layers that are gone or are not pictures', () => {
     const { comp } = documentWith('image')
     expect(() => addMatteResult(comp, 'nope', { id: RESULT })).toThrow(/no longer/)
