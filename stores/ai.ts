@@ -75,6 +75,16 @@ export interface SegmentSession {
 
 const POLL_MS = 1500
 
+/** The first sentences of a (long) server message, for toasts and collapsed rows; the whole text stays available. */
+export function briefMessage(message: string, max = 240): string {
+  let brief = ''
+  for (const sentence of message.split(/(?<=[.!?])\s+/)) {
+    if (brief && brief.length + sentence.length + 1 > max) break
+    brief = brief ? `${brief} ${sentence}` : sentence
+  }
+  return brief.length > max ? `${brief.slice(0, max - 1).trimEnd()}…` : brief
+}
+
 /** Whether an error is about a model that is not installed (or broken): the fix is in Settings → Models. */
 export function isModelProblem(error: unknown): boolean {
   return errorCode(error) === 'PRECONDITION_FAILED' || /settings\s*→\s*models/i.test(errorMessage(error))

@@ -5,7 +5,7 @@ import type { AiTaskOutput } from '~~/shared/ai/requests'
 import type { Composition, Layer } from '~~/shared/project'
 import type { AssetInfo } from '~/composables/api'
 import { assetSize } from '~/composables/editor/asset-drag'
-import { AI_TASK_LABELS, type AiLayerTask } from '~/stores/ai'
+import { AI_TASK_LABELS, briefMessage, type AiLayerTask } from '~/stores/ai'
 
 /** Where to fix a missing model. */
 export const MODELS_SETTINGS_PATH = '/settings#models'
@@ -95,7 +95,7 @@ export function useLayerAiActions() {
   /** A failure toast; with a way to Settings → Models when a model is the problem. */
   function notifyFailure(title: string, description: string, needsModel: boolean): void {
     toast.add({
-      title, description, color: 'error', icon: 'i-lucide-circle-alert',
+      title, description: briefMessage(description), color: 'error', icon: 'i-lucide-circle-alert',
       actions: needsModel ? [{ label: 'Settings → Models', icon: 'i-lucide-box', color: 'neutral', variant: 'outline', to: MODELS_SETTINGS_PATH }] : undefined,
     })
   }

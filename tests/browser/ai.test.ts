@@ -169,22 +169,6 @@ describe('AI in the web app', () => {
     expect(app.pageErrors).toEqual([])
   }, 180_000)
 
-  it('Depth map on an image layer adds a depth layer of the picture, ready for parallax', async () => {
-    await selectLayer(imageLayerId)
-    await runLayerAction('Depth map')
-    const task = page.locator('[data-testid="ai-task"][data-task="depth"]')
-    await expect.poll(() => task.getAttribute('data-status'), TASK_POLL).toBe('done')
-    const layers = await savedLayers()
-    const depth = layers.find((layer) => layer.kind === 'depth')!
-    expect(depth).toBeDefined()
-    expect(depth.kind === 'depth' && depth.data.assetId).toBe(imageAssetId)
-    expect(depth.kind === 'depth' && depth.data.depthAssetId).not.toBe(imageAssetId)
-    expect(depth.kind === 'depth' && depth.data.displacement.value).toBeGreaterThan(0)
-    expect(layers.indexOf(depth)).toBeLessThan(layers.findIndex((layer) => layer.id === imageLayerId))
-    await expect.poll(() => page.getByTestId('viewport-error').count(), POLL).toBe(0)
-    await shot('depth-map')
-  }, 150_000)
-
   it('Segment: a click gives candidate masks with scores, and Apply as mask path adds a mask to the layer', async () => {
     await selectLayer(imageLayerId)
     await page.getByTestId('viewport-segment').click()
@@ -219,6 +203,9 @@ describe('AI in the web app', () => {
       expect(vertex.point[1]).toBeGreaterThanOrEqual(0)
       expect(vertex.point[1]).toBeLessThanOrEqual(320)
     }
+    // The matted ball is now also cut to the mask: outside the square around the click nothing shows.
+    await expect.poll(async () => Math.max(...(await viewportPixel(320, 110))), POLL).toBeLessThan(40)
+    expect((await viewportPixel(320, 190))[0]).toBeGreaterThan(150)
     await shot('segment-mask-path')
     // Escape leaves the tool.
     await page.getByTestId('viewport-segment').click()
@@ -226,6 +213,22 @@ describe('AI in the web app', () => {
     await page.keyboard.press('Escape')
     await expect.poll(() => page.getByTestId('segment-toolbar').count(), POLL).toBe(0)
     expect(app.pageErrors).toEqual([])
+  }, 150_000)
+
+  it('Depth map on an image layer adds a depth layer of the picture, ready for parallax', async () => {
+    await selectLayer(imageLayerId)
+    await runLayerAction('Depth map')
+    const task = page.locator('[data-testid="ai-task"][data-task="depth"]')
+    await expect.poll(() => task.getAttribute('data-status'), TASK_POLL).toBe('done')
+    const layers = await savedLayers()
+    const depth = layers.find((layer) => layer.kind === 'depth')!
+    expect(depth).toBeDefined()
+    expect(depth.kind === 'depth' && depth.data.assetId).toBe(imageAssetId)
+    expect(depth.kind === 'depth' && depth.data.depthAssetId).not.toBe(imageAssetId)
+    expect(depth.kind === 'depth' && depth.data.displacement.value).toBeGreaterThan(0)
+    expect(layers.indexOf(depth)).toBeLessThan(layers.findIndex((layer) => layer.id === imageLayerId))
+    await expect.poll(() => page.getByTestId('viewport-error').count(), POLL).toBe(0)
+    await shot('depth-map')
   }, 150_000)
 
   it('a missing model gives a clear error with the way to Settings → Models', async () => {
