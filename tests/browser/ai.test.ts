@@ -187,7 +187,12 @@ describe('AI in the web app', () => {
     await expect.poll(() => page.locator('[data-testid="segment-point"][data-label="0"]').count(), POLL).toBe(1)
     await expect.poll(() => page.getByTestId('segment-overlay').getAttribute('data-busy'), TASK_POLL).toBe('false')
     await shot('segment-candidates')
-    await page.getByTestId('segment-candidate').nth(0).click()
+    // Best first; the stand-in's third mask is the square around the click within the bright ball.
+    const scores = await page.getByTestId('segment-candidate').allTextContents()
+    expect(scores.map((text) => Number(text.trim()))).toEqual([0.9, 0.8, 0.7])
+    await page.getByTestId('segment-candidate').nth(2).click()
+    expect(await page.getByTestId('segment-candidate').nth(2).getAttribute('aria-checked')).toBe('true')
+    await shot('segment-chosen')
     await page.getByTestId('segment-apply-path').click()
     await expect.poll(() => page.getByTestId('segment-toolbar').count(), POLL).toBe(0)
     const layers = await savedLayers()
