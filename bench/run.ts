@@ -4,7 +4,7 @@
  * results compare across machines and runs; nothing here asserts a timing.
  *
  *   npm run bench                           all of them, a few minutes on 2 cores
- *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, export, generations, startup)
+ *   npm run bench -- --only=latency,upload  some of them (latency, autosave, throughput, upload, render, export, generations, ai, startup)
  *   npm run bench -- --build                rebuild .output first (else built only when missing)
  *   npm run bench -- --postgres[=URL]       also run the latency and generations benches on PostgreSQL, in a database
  *                                           created and dropped on that server (default: local, user postgres)
@@ -28,6 +28,7 @@ import { measureExport, type ExportBenchResult } from './export'
 import { measureGenerations, type GenerationsResult } from './generations'
 import { measureStartup, startupTable, type StartupResult } from './startup'
 import { createBenchDatabase, DEFAULT_POSTGRES_ADMIN_URL } from './postgres'
+import { measureAi, type AiBenchResult } from './ai'
 
 const SETTINGS = {
   documentBytes: 5 * 1024 * 1024,
@@ -48,7 +49,7 @@ const SETTINGS = {
   startupSettleMs: 5000,
 }
 
-const ALL = ['latency', 'autosave', 'throughput', 'upload', 'render', 'export', 'generations', 'startup'] as const
+const ALL = ['latency', 'autosave', 'throughput', 'upload', 'render', 'export', 'generations', 'ai', 'startup'] as const
 type Bench = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
@@ -97,6 +98,7 @@ let upload: UploadResult | undefined
 let render: RenderBenchResult | undefined
 let exported: ExportBenchResult | undefined
 let generations: GenerationsResult | undefined
+let ai: AiBenchResult | undefined
 /** With --postgres: `measure` again on a built server using a fresh database on that PostgreSQL server. */
 async function onPostgres<T>(name: string, measure: (target: { url: string }) => Promise<T>): Promise<T | undefined> {
   if (!postgresAdminUrl) return undefined
@@ -148,6 +150,10 @@ try {
     const measure = (target: { url: string }) => measureGenerations({ lattice: createLatticeClient({ url: target.url, token: BOOTSTRAP_TOKEN }), samples: SETTINGS.generationSamples, throughputCount: SETTINGS.generationThroughputCount, servers: SETTINGS.generationServers })
     generations = await measure(server)
     generationsPostgres = await onPostgres('generations', measure)
+  }
+  if (selected.has('ai')) {
+    console.log('ai: a 1024×1024 matte with the real ISNet model beside a bare session.run, segmentation clicks on a cached embedding, memory loaded and after idle unload (its own server)…')
+    ai = await measureAi({ startServer, token: BOOTSTRAP_TOKEN })
   }
 } finally {
   await floor.stop()
@@ -203,6 +209,15 @@ const generationRows = (g: GenerationsResult, database: string) => {
   rows.push([`generation dispatch p50 / p99 (n=${g.samples}, ${database}; target ≤ 10 / 50 ms: ${met(g.dispatch.p50 <= 10 && g.dispatch.p99 <= 50)})`, pair(g.dispatch), pair(g.floor.dispatch), cost(g.dispatch.p50 / g.floor.dispatch.p50)])
   rows.push([`generation completion p50 / p99 (n=${g.samples}, ${database}; target p50 ≤ 15 ms: ${met(g.completion.p50 <= 15)})`, pair(g.completion), pair(g.floor.completion), cost(g.completion.p50 / g.floor.completion.p50)])
   rows.push([`generations/s, ${g.throughput.generations} over ${g.servers} stand-ins (${database}; target ≥ 0.5× floor: ${met(g.throughput.perSecond >= 0.5 * g.floor.perSecond)})`, formatRate(g.throughput.perSecond, 'gen/s'), formatRate(g.floor.perSecond, 'gen/s'), cost(g.floor.perSecond / g.throughput.perSecond)])
+}
+if (ai) {
+  const met = ai.matte.ratio <= 1.15 ? 'met' : 'NOT met'
+  rows.push([`ai.matte 1024² end to end (ISNet, median of ${ai.matte.samples}) vs bare session.run (target ≤ 1.15×: ${met})`, formatMs(ai.matte.latticeMs), formatMs(ai.matte.bareMs), cost(ai.matte.ratio)])
+  rows.push([`ai.segment further click p50 (n=${ai.segment.clicks}, cached embedding; stand-in decoder) vs its bare session.run`, formatMs(ai.segment.p50), formatMs(ai.segment.bareP50), cost(ai.segment.p50 / ai.segment.bareP50)])
+  rows.push([`ai.segment further click p99`, formatMs(ai.segment.p99), formatMs(ai.segment.bareP99), cost(ai.segment.p99 / ai.segment.bareP99)])
+  const m = ai.memory
+  rows.push([`ai memory: server RSS before / with depth+matte+segment loaded, peak`, `${m.beforeMb} / ${m.loadedMb} MB`, `${m.peakMb} MB`, ''])
+  rows.push([`  after ${m.idleSeconds} s idle (unloaded; still loaded: ${m.stillLoaded.join(', ') || 'none'})`, `${m.afterIdleMb} MB`, '', ''])
 }
 if (generations) generationRows(generations, 'PGlite')
 if (generationsPostgres) generationRows(generationsPostgres, 'PostgreSQL')
@@ -270,6 +285,7 @@ const results = {
   export: exported,
   generations,
   generationsPostgres,
+  ai,
   startup,
   autosave: autosave && { ...autosave, ratio: round(autosave.laterSaveMs / autosave.pageStringifyMs) },
 }

@@ -123,7 +123,11 @@ export class ModelManager implements ModelRunner {
     const manifest = this.manifest(id)
     const check = await verifyFiles(manifest, this.options.modelsDir, signal)
     this.verdicts.set(id, { fingerprint: check.fingerprint, state: check.state, problem: check.problem })
-    if (check.state === 'corrupt') this.log(`[ai] ${id} failed verification: ${check.problem}`)
+    if (check.state === 'corrupt') {
+      this.log(`[ai] ${id} failed verification: ${check.problem}`)
+      // What is in memory came from files that no longer check out: the next use reloads (and is refused).
+      await this.pool.unload(id)
+    }
     return this.info(id)
   }
 

@@ -48,7 +48,8 @@ export async function matte(model: LoadedModel, image: ImageInput): Promise<Matt
   const source = await decodeImage(image)
   const input = await toTensor(source, { width: p.size, height: p.size, mean: p.mean, std: p.std, resize: p.resize })
   const session = sessionOf(model.sessions, 'model', model.manifest.id)
-  const out = outputOf(await session.run({ [p.input]: ortTensor(input) }), p.output)
+  // Fetch only the matte: ISNet also returns side outputs that are never read.
+  const out = outputOf(await session.run({ [p.input]: ortTensor(input) }, [p.output]), p.output)
   const dims = out.dims
   const h = Number(dims[dims.length - 2])
   const w = Number(dims[dims.length - 1])

@@ -73,11 +73,12 @@ export class AiService {
   }
 
   /**
-   * Masks for point and box prompts on an image or a video frame, best first (up to 3). The image's
+   * Masks for point and box prompts on an image or a video frame, best first (up to 3), at most
+   * 512 px on their longest side (an overlay; `saveMask` stores the chosen one at full size). The image's
    * embedding is computed on the first prompt and cached, so further clicks run the decoder alone.
    */
   async segment(ownerId: string, prompt: SegmentPrompt, signal?: AbortSignal): Promise<{ masks: SegmentCandidate[]; embeddingCached: boolean; modelId: string }> {
-    const { modelId, masks, embeddingCached } = await this.segmentMasks(ownerId, prompt, signal)
+    const { modelId, masks, embeddingCached } = await this.segmentMasks(ownerId, prompt, signal, pipe.MASK_PREVIEW_SIDE)
     const candidates = await Promise.all(masks.map(async (m) => ({
       score: m.score, width: m.width, height: m.height,
       dataUrl: `data:image/png;base64,${Buffer.from(await pipe.greyPng(m.mask, m.width, m.height)).toString('base64')}`,
@@ -97,7 +98,7 @@ export class AiService {
       const path = join(dir, name)
       await writeFile(path, await pipe.greyPng(chosen.mask, chosen.width, chosen.height))
       const origin = { task: 'segment', model: modelId, sourceAssetId: source.id, frame: prompt.frame, points: prompt.points, box: prompt.box ?? null, score: chosen.score, white: 'inside' }
-      const { asset } = await this.assets.adoptMade(ownerId, path, name, undefined, origin)
+      const { asset } = await this.assets.adoptMade(ownerId, path, name, undefined, { origin })
       return asset
     } finally {
       await rm(dir, { recursive: true, force: true })
@@ -121,13 +122,13 @@ export class AiService {
     return { text, backend, model: modelId }
   }
 
-  private async segmentMasks(ownerId: string, prompt: SegmentPrompt, signal?: AbortSignal) {
+  private async segmentMasks(ownerId: string, prompt: SegmentPrompt, signal?: AbortSignal, maxSide?: number) {
     const source = await sourceOf(this.assets, ownerId, prompt.assetId)
     const modelId = await modelFor(this.models, 'segment', prompt.modelId)
     await this.models.assertUsable(modelId)
     if (source.kind === 'image' && prompt.frame !== 0) throw new AppError('BAD_REQUEST', 'An image has one frame: leave `frame` out, or 0.')
     const key = `${modelId}:${source.hash}:${prompt.frame}`
-    const result = await this.models.use(modelId, (model) => pipe.segmentOf(model, this.embeddings, key, () => this.picture(source, prompt.frame), prompt), { signal })
+    const result = await this.models.use(modelId, (model) => pipe.segmentOf(model, this.embeddings, key, () => this.picture(source, prompt.frame), prompt, { maxSide }), { signal })
     return { modelId, source, ...result }
   }
 

@@ -62,8 +62,11 @@ export const resizeDepth = (depth: Float32Array, width: number, height: number, 
 
 export const createEmbeddingCache = () => new EmbeddingCache()
 
-export function segmentOf(model: LoadedModel, cache: EmbeddingCache, key: string, loadImage: () => Promise<Pixels>, prompt: SegmentPrompt): Promise<SegmentResult> {
-  return segment(model, cache, key, loadImage, { points: prompt.points, box: prompt.box })
+/** Longest side of the candidate masks a click answers with (an overlay); a saved mask is full size. */
+export const MASK_PREVIEW_SIDE = 512
+
+export function segmentOf(model: LoadedModel, cache: EmbeddingCache, key: string, loadImage: () => Promise<Pixels>, prompt: SegmentPrompt, options: { maxSide?: number } = {}): Promise<SegmentResult> {
+  return segment(model, cache, key, loadImage, { points: prompt.points, box: prompt.box }, options)
 }
 
 const BRIEF_PROMPT = 'Describe this image in one sentence.'

@@ -48,7 +48,7 @@ async function runTask(deps: AiTaskJobDeps, context: JobContext<AiTaskRequest>):
   /** Assets this run stored (not matched to content stored before), removed again if it does not finish. */
   const made: string[] = []
   const store = async (path: string, name: string, role: AiTaskOutput['role'], origin: AssetOrigin, mime?: string): Promise<AiTaskOutput> => {
-    const { asset, deduplicated } = await deps.assets.adoptMade(context.ownerId, path, name, mime ? { mime } : undefined, origin)
+    const { asset, deduplicated } = await deps.assets.adoptMade(context.ownerId, path, name, mime ? { mime } : undefined, { origin, analyseNow: true })
     if (!deduplicated) made.push(asset.id)
     return { role, assetId: asset.id }
   }

@@ -41,7 +41,7 @@ export class AssetService {
    * limit): moved into content-addressed storage, or matched to the same content stored before.
    * The file at `received.path` is gone afterwards either way.
    */
-  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined, options: { deferThumbnail?: boolean; origin?: AssetOrigin } = {}): Promise<IngestResult> {
+  async adopt(ownerId: string, received: ReceivedFile, rawName: string | undefined, options: { deferThumbnail?: boolean; origin?: AssetOrigin; analyseNow?: boolean } = {}): Promise<IngestResult> {
     const detected = await detectMediaType(received.path).catch(async (error: unknown) => {
       await rm(received.path, { force: true })
       throw error
@@ -56,6 +56,11 @@ export class AssetService {
           : await this.analyse(received.sha256, detected)
         return { row: await this.db.prisma.asset.create({ data: { ...base, kind: 'image', status: 'ready', metadata: withOrigin(metadata, options.origin), hasThumbnail } }), jobId: null }
       }
+      if (options.analyseNow) {
+        // The caller hands the asset on at once (an AI task's result goes straight into a layer): probe it here.
+        const analysed = await this.analyse(received.sha256, detected)
+        return { row: await this.db.prisma.asset.create({ data: { ...base, kind: analysed.kind, mime: analysed.mime, status: 'ready', metadata: withOrigin(analysed.metadata, options.origin), hasThumbnail: analysed.hasThumbnail } }), jobId: null }
+      }
       const row = await this.db.prisma.asset.create({ data: { ...base, kind: detected.kind, status: 'processing', metadata: withOrigin({}, options.origin) } })
       const job = await this.queue.enqueue('asset.process', { ownerId, input: { assetId: row.id }, assetId: row.id })
       return { row, jobId: job.id }
@@ -67,9 +72,10 @@ export class AssetService {
    * `adopt` (probed, thumbnailed); a declared archive or data file is stored as kind `file`. The
    * file is gone afterwards either way.
    */
-  async adoptMade(ownerId: string, path: string, name: string, declared?: { mime: string }, origin?: AssetOrigin): Promise<IngestResult> {
+  async adoptMade(ownerId: string, path: string, name: string, declared?: { mime: string }, options: { origin?: AssetOrigin; analyseNow?: boolean } = {}): Promise<IngestResult> {
+    const { origin } = options
     const received = await hashFile(path)
-    if (!declared) return this.adopt(ownerId, received, name, { origin })
+    if (!declared) return this.adopt(ownerId, received, name, options)
     return this.store(ownerId, received, async () => ({
       row: await this.db.prisma.asset.create({ data: { ownerId, name: cleanAssetName(name, 'export'), mime: declared.mime, size: BigInt(received.size), hash: received.sha256, kind: 'file', status: 'ready', metadata: withOrigin({}, origin) } }),
       jobId: null,
