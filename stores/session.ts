@@ -54,6 +54,7 @@ export const useSessionStore = defineStore('session', () => {
     useTokensStore().reset()
     useUsersStore().reset()
     useComfyServersStore().reset()
+    useAiStore().reset()
     useJobsStore().reset()
   }
 
