@@ -32,7 +32,7 @@ describe.each(BACKENDS)('routers on %s', (backend) => {
 
   it('answers system.health without sign-in and refuses everything else', async () => {
     const anonymous = createCaller(createContextInner(services, null))
-    expect(await anonymous.system.health()).toEqual({ status: 'ok', version: 'test', database: { kind: backend, ok: true }, maxUploadBytes: 1024 })
+    expect(await anonymous.system.health()).toEqual({ status: 'ok', version: 'test', database: { kind: backend, ok: true }, maxUploadBytes: 1024, ai: null })
     await expect(anonymous.projects.list({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
     await expect(anonymous.tokens.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
   })
