@@ -38,6 +38,8 @@ export interface AiConfig {
   memoryBudgetBytes: number
   /** LATTICE_AI_IDLE_MINUTES: a model unused this long is unloaded. */
   idleMs: number
+  /** LATTICE_AI_THREADS: CPU threads one inference may use (unset: every core). */
+  threads?: number
   /** LATTICE_AI_CONCURRENCY: depth/matte/normal jobs run at once here. */
   concurrency: number
   /** LATTICE_VLM_URL (OpenAI-compatible, e.g. http://host:8000/v1), LATTICE_VLM_MODEL, LATTICE_VLM_KEY. */
@@ -88,6 +90,7 @@ function aiConfigFromEnv(env: NodeJS.ProcessEnv): AiConfig {
     memoryBudgetBytes: megabytes(env, 'LATTICE_AI_MEMORY_MB', 4096 * 1024 * 1024),
     idleMs: idleMinutes * 60_000,
     concurrency: positiveInteger(env, 'LATTICE_AI_CONCURRENCY', 1),
+    threads: env.LATTICE_AI_THREADS?.trim() ? positiveInteger(env, 'LATTICE_AI_THREADS', 1) : undefined,
     vlm: vlmUrl && vlmModel ? { url: vlmUrl.replace(/\/+$/, ''), model: vlmModel, key: env.LATTICE_VLM_KEY || undefined } : null,
   }
 }

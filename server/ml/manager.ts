@@ -32,6 +32,8 @@ export interface ModelManagerOptions {
   db?: Database
   nativeLoaders?: { transformers?: NativeLoader }
   downloads?: { freeSpace?: FreeSpaceReader; retryLimit?: number; retryDelaySeconds?: number; concurrency?: number }
+  /** LATTICE_AI_THREADS: CPU threads one inference may use; unset, onnxruntime takes every core. */
+  threads?: number
   /** Where onnxruntime-node's CUDA provider would be (tests point it elsewhere). */
   cudaLibrary?: string
   log?: (message: string) => void
@@ -261,7 +263,7 @@ export class ModelManager implements ModelRunner {
     let device = this.device.current()
     try {
       for (const [role, spec] of Object.entries(manifest.sessions)) {
-        const created = await this.device.create(modelFilePath(this.options.modelsDir, manifest.id, spec.file), (path, providers) => ort.InferenceSession.create(path, { executionProviders: providers }))
+        const created = await this.device.create(modelFilePath(this.options.modelsDir, manifest.id, spec.file), (path, providers) => ort.InferenceSession.create(path, { executionProviders: providers, ...(this.options.threads ? { intraOpNumThreads: this.options.threads } : {}) }))
         sessions[role] = created.session
         device = created.device
         const missingIn = spec.inputs.filter((n) => !created.session.inputNames.includes(n))

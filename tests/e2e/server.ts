@@ -55,6 +55,8 @@ export async function startServer(options: { env?: Record<string, string>; dataD
       LATTICE_ADMIN_PASSWORD: ADMIN.password,
       LATTICE_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
       DATABASE_URL: '',
+      // Inference on one core: the test run's other files (browsers, encoders) keep the other.
+      LATTICE_AI_THREADS: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

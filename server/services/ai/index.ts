@@ -29,6 +29,7 @@ export async function createAiServices(options: AiServicesOptions) {
     device: config.device,
     memoryBudgetBytes: config.memoryBudgetBytes,
     idleMs: config.idleMs,
+    threads: config.threads,
     queue,
     db,
     nativeLoaders: { transformers: florenceLoader },

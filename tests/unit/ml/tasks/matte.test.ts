@@ -54,7 +54,8 @@ describe('matte on a BiRefNet stand-in (logits = 10 × channel mean → sigmoid)
 describe('matte with the real ISNet small model (@imgly weights, CPU)', () => {
   it('cuts a shaded ball out of its background: IoU ≥ 0.9 with the disc, centre opaque, corners clear', async () => {
     const path = await writeIsnetSmall()
-    const session = await InferenceSession.create(path, { executionProviders: ['cpu'] })
+    // One core: the test run's other files keep the other.
+    const session = await InferenceSession.create(path, { executionProviders: ['cpu'], intraOpNumThreads: 1 })
     expect(session.inputNames).toEqual(['input'])
     expect(session.outputNames).toContain('output')
     const model = await loadedModel('matte', { model: session }, ISNET_PROCESSING, 'isnet-small')
