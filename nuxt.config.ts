@@ -16,7 +16,8 @@ export default defineNuxtConfig({
   ui: { fonts: false },
   // Dark first: set before the app loads so a light system theme does not flash.
   colorMode: { preference: 'dark', fallback: 'dark' },
-  icon: { provider: 'server', serverBundle: 'local', clientBundle: { scan: true } },
+  // Never the Iconify API: an unknown collection (or a path trick) is a 404, and the server reaches nothing.
+  icon: { provider: 'server', serverBundle: 'local', clientBundle: { scan: true }, fallbackToApi: false },
   pinia: { storesDirs: ['./stores/**'] },
   imports: { dirs: ['stores'] },
   runtimeConfig: { public: { version: pkg.version } },

@@ -20,3 +20,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300'])
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TlsConnectionError'])
 const UNAVAILABLE_MESSAGES = ['Connection terminated', 'connection timeout', 'Client has encountered a connection error', 'PGlite is closed']
+
+/**
+ * True when the database refused text it cannot store: a NUL character (PostgreSQL text and
+ * jsonb cannot hold one) or an invalid byte sequence. That is bad input, not a server fault.
+ */
+export function isInvalidText(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
+    const record = e as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } }; cause?: unknown }
+    const original = record.meta?.driverAdapterError?.cause
+    const code = typeof record.code === 'string' ? record.code : typeof original?.originalCode === 'string' ? original.originalCode : ''
+    if (INVALID_TEXT_CODES.has(code)) return true
+    const message = `${typeof record.message === 'string' ? record.message : ''} ${typeof original?.originalMessage === 'string' ? original.originalMessage : ''}`
+    if (INVALID_TEXT_MESSAGES.some((m) => message.includes(m))) return true
+    e = record.cause ?? original
+  }
+  return false
+}
+
+// character_not_in_repertoire (invalid byte sequence, 0x00 in text), untranslatable_character (\u0000 in jsonb).
+const INVALID_TEXT_CODES = new Set(['22021', '22P05'])
+const INVALID_TEXT_MESSAGES = ['invalid byte sequence for encoding', 'cannot be converted to text', 'unsupported Unicode escape sequence']

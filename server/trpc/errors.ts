@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { AppError, isAppError, type AppErrorCode } from '../../shared/errors'
-import { isDatabaseUnavailable } from '../db/errors'
+import { isDatabaseUnavailable, isInvalidText } from '../db/errors'
 
 const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: 'BAD_REQUEST',
@@ -23,6 +23,7 @@ export function toTRPCError(error: unknown): TRPCError {
     return error
   }
   if (isAppError(error)) return new TRPCError({ code: CODES[error.code], message: error.message, cause: error })
+  if (isInvalidText(error)) return new TRPCError({ code: 'BAD_REQUEST', message: 'Text cannot contain NUL characters (\\u0000); remove them and send it again.', cause: error })
   if (isDatabaseUnavailable(error)) {
     console.error('[db] unreachable:', error instanceof Error ? error.message.split('\n').at(-1) : error)
     return toTRPCError(DATABASE_UNAVAILABLE)

@@ -91,6 +91,8 @@ export async function handleWithJsonText(
   event: H3Event,
   inputs: JsonTextInputs,
   handle: (request: Request) => Promise<Response | undefined>,
+  /** The body when the caller has read it already (within its limits). */
+  readBody?: string,
 ): Promise<Response | undefined> {
   const accept = event.headers.get('accept') ?? ''
   if (event.headers.has('trpc-accept') || accept.includes('text/event-stream')) return handle(toWebRequest(event))
@@ -98,9 +100,10 @@ export async function handleWithJsonText(
   const url = getRequestURL(event)
   const field = event.method === 'POST' ? fieldFor(url, inputs) : undefined
   let request: Request
-  if (!field) request = toWebRequest(event)
+  if (!field && readBody === undefined) request = toWebRequest(event)
   else {
-    const body = takeInputText((await readRawBody(event, 'utf8')) ?? '', field, url.searchParams.get('batch') === '1', state.incoming)
+    const raw = readBody ?? (await readRawBody(event, 'utf8')) ?? ''
+    const body = field ? takeInputText(raw, field, url.searchParams.get('batch') === '1', state.incoming) : raw
     const headers = new Headers(event.headers)
     // The body is a string now; the transport describes it afresh.
     headers.delete('content-length')

@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import { LIMITS } from '../limits'
 
-export const projectNameSchema = z.string().trim().min(1, 'Give the project a name.').max(LIMITS.maxProjectNameLength)
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+/** A name as people type it: no control characters (NUL, line breaks), which no file system or list shows. */
+export const plainNameSchema = (max: number) => z.string().trim().max(max).refine((name) => !CONTROL_CHARACTERS.test(name), 'Names cannot contain control characters (such as NUL or line breaks).')
+export const projectNameSchema = plainNameSchema(LIMITS.maxProjectNameLength).refine((name) => name.length > 0, 'Give the project a name.')
 
 export const projectCreateSchema = z.object({
   name: projectNameSchema,

@@ -35,8 +35,12 @@ describe.each(BACKENDS)('comfy router on %s', (backend) => {
     // …but it is what Lattice sends to the server.
     expect(gpu.authorizations.length).toBeGreaterThan(0)
     expect(new Set(gpu.authorizations)).toEqual(new Set(['Bearer very-secret-token']))
-    expect(await user.comfy.servers.test({ id })).toMatchObject({ reachable: true, queueDepth: 0 })
-    expect(await user.comfy.servers.test({ url: 'http://127.0.0.1:1' })).toMatchObject({ reachable: false, error: expect.stringContaining('cannot be reached') })
+    expect(await admin.comfy.servers.test({ id })).toMatchObject({ reachable: true, queueDepth: 0 })
+    expect(await admin.comfy.servers.test({ url: 'http://127.0.0.1:1' })).toMatchObject({ reachable: false, error: expect.stringContaining('cannot be reached') })
+    // Testing connects the server to any address: a user could map what it reaches.
+    await expect(user.comfy.servers.test({ url: 'http://127.0.0.1:1' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(admin.comfy.servers.add({ name: 'creds', url: 'http://user:pass@127.0.0.1:8188' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+    await expect(admin.comfy.servers.add({ name: 'file', url: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
     await admin.comfy.servers.update({ id, maxConcurrent: 1 })
     expect((await user.comfy.servers.list()).servers[0]).toMatchObject({ maxConcurrent: 1, authHeader: 'Authorization: ••••' })
   })

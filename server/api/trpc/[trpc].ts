@@ -1,4 +1,4 @@
-import { defineEventHandler, type H3Event } from 'h3'
+import { defineEventHandler, getRequestURL, type H3Event } from 'h3'
 import { useRuntimeConfig } from 'nitropack/runtime'
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { useLattice } from '../../app/instance'
@@ -8,6 +8,7 @@ import { createContextInner, type Context } from '../../trpc/context'
 import { appRouter } from '../../trpc/routers'
 import { toTRPCError } from '../../trpc/errors'
 import { handleWithJsonText } from '../../trpc/json-text'
+import { checkBatch, checkJson, checkJsonDepth, proceduresOf, readBodyLimited, refusalResponse, RequestRefused } from '../../trpc/request-guard'
 
 async function createContext(event: H3Event): Promise<Context> {
   const { services, config } = await useLattice()
@@ -30,6 +31,26 @@ const JSON_TEXT_INPUTS = { 'projects.save': 'document' }
 
 // trpc-nuxt's handler, with the request built (and answered) by handleWithJsonText.
 export default defineEventHandler(async (event) => {
+  // What a request may cost is checked before tRPC reads it (request-guard.ts).
+  const url = getRequestURL(event)
+  const procedures = proceduresOf(url)
+  let body: string | undefined
+  try {
+    checkBatch(procedures)
+    const input = url.searchParams.get('input')
+    if (input) {
+      checkJsonDepth(input)
+      checkJson(input, '`?input=`')
+    }
+    if (event.method === 'POST') {
+      body = await readBodyLimited(event, procedures)
+      checkJsonDepth(body)
+      if (body) checkJson(body, 'body')
+    }
+  } catch (error) {
+    if (error instanceof RequestRefused) return refusalResponse(error, procedures, url.searchParams.get('batch') === '1')
+    throw error
+  }
   const response = await handleWithJsonText(event, JSON_TEXT_INPUTS, (req) => fetchRequestHandler({
     // Served under the app's base URL when it lives at a sub-path (NUXT_APP_BASE_URL=/lattice/).
     endpoint,
@@ -39,6 +60,6 @@ export default defineEventHandler(async (event) => {
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] ${path ?? '?'}:`, error.cause ?? error)
     },
-  }))
+  }), body)
   return event.handled ? undefined : response
 })

@@ -17,7 +17,15 @@ function comfy(ctx: Context) {
 
 const id = z.object({ id: z.uuid('Generation ids are UUIDs.') })
 const workflowId = z.object({ id: z.string().min(1).max(100) })
-const url = z.string().trim().min(1).max(500)
+/** A ComfyUI server's address: http(s), no credentials in it (send those as `authHeader`). */
+const url = z.string().trim().min(1).max(500).refine((value) => {
+  try {
+    const parsed = new URL(value)
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && !parsed.username && !parsed.password
+  } catch {
+    return false
+  }
+}, 'A ComfyUI server is an http:// or https:// URL without a user name or password in it (send credentials as the auth header).')
 const authHeader = z.string().trim().max(2000).nullish()
 const params = z.record(z.string(), z.union([z.string().max(20_000), z.number(), z.boolean()]))
 
@@ -98,7 +106,8 @@ export const comfyRouter = router({
         return { id: await comfy(ctx).servers.update(serverId, changes) }
       }),
     remove: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => comfy(ctx).servers.remove(input.id)),
-    test: authedProcedure
+    /** Connects to a server (or any URL): admins only, so users cannot probe what the server reaches. */
+    test: adminProcedure
       .input(z.object({ id: z.uuid().optional(), url: url.optional(), authHeader }))
       .mutation(({ ctx, input }) => comfy(ctx).servers.test(input)),
     /** Lets generations start again after the queue paused itself (storage was full). */
