@@ -21,7 +21,8 @@ export default defineNuxtConfig({
   pinia: { storesDirs: ['./stores/**'] },
   imports: { dirs: ['stores'] },
   runtimeConfig: { public: { version: pkg.version } },
-  app: { head: { title: 'Lattice', link: [{ rel: 'icon', href: '/favicon.svg' }] } },
+  // The base URL is fixed at build time (NUXT_APP_BASE_URL), so the favicon's path can be too.
+  app: { head: { title: 'Lattice', link: [{ rel: 'icon', href: `${(process.env.NUXT_APP_BASE_URL?.trim() || '/').replace(/\/?$/, '/')}favicon.svg` }] } },
   nitro: {
     // Bundled so `.output` can migrate a database without the repo beside it.
     // file-type loads strtok3's Node entry through an export condition the tracer does not follow.

@@ -29,6 +29,16 @@ describe.each(BACKENDS)('auth on %s', (backend) => {
     await expect(auth.signIn({ email: 'victim@example.com', password: 'password-1', ip: '2.2.2.2' })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' })
   })
 
+  it('locks an email and address pair, not the account: the right password from another address still signs in', async () => {
+    await auth.createUser({ email: 'target@example.com', password: 'password-3' })
+    for (let i = 0; i < 5; i++) {
+      await expect(auth.signIn({ email: 'target@example.com', password: 'wrong', ip: '6.6.6.6' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    }
+    await expect(auth.signIn({ email: 'target@example.com', password: 'password-3', ip: '6.6.6.6' })).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' })
+    const { user } = await auth.signIn({ email: 'target@example.com', password: 'password-3', ip: '7.7.7.7' })
+    expect(user.email).toBe('target@example.com')
+  })
+
   it('creates, lists and revokes API tokens; a revoked token no longer authenticates', async () => {
     const user = await auth.createUser({ email: 'script@example.com', password: 'password-2' })
     const { token, info } = await auth.createToken(user.id, 'ci')

@@ -17,8 +17,15 @@ const SESSION_DAYS = 30
 const DUMMY_HASH = hashPassword('lattice-timing-equaliser')
 
 export class AuthService {
+  /**
+   * Lockout is per account **and** address together: five wrong passwords for an email from one
+   * address lock that pair for 15 minutes, not the account, so nobody can lock a colleague out by
+   * guessing from elsewhere. An address is also limited over all accounts (30), and an account
+   * under attack from many addresses is slowed (up to 5 s an attempt), never locked.
+   */
   readonly limiter = new FailureRateLimiter(5, 15 * 60_000)
   private readonly ipLimiter = new FailureRateLimiter(30, 15 * 60_000)
+  private readonly accountFailures = new FailureRateLimiter(Number.POSITIVE_INFINITY, 15 * 60_000)
 
   constructor(private readonly db: Database) {}
 
@@ -38,14 +45,17 @@ export class AuthService {
   /** Checks the password; on success returns the session secret for the cookie. */
   async signIn(input: { email: string; password: string; ip: string; userAgent?: string }): Promise<{ user: AuthUser; sessionSecret: string; expiresAt: Date }> {
     const email = input.email.trim().toLowerCase()
-    const keys = [`email:${email}`]
+    const keys = [`email:${email}|ip:${input.ip}`]
     this.limiter.check(keys)
     this.ipLimiter.check([`ip:${input.ip}`])
+    const delay = slowdownMs(this.accountFailures.count(`email:${email}`))
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
     const user = await this.db.prisma.user.findUnique({ where: { email } })
     const ok = user ? await verifyPassword(input.password, user.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH), false)
     if (!user || !ok) {
       this.limiter.fail(keys)
       this.ipLimiter.fail([`ip:${input.ip}`])
+      this.accountFailures.fail([`email:${email}`])
       throw new AppError('UNAUTHORIZED', 'The email or password is wrong.')
     }
     this.limiter.reset(keys[0]!)
@@ -149,4 +159,9 @@ function pick(user: AuthUser): AuthUser {
 
 function tokenInfo(row: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
   return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, revokedAt: row.revokedAt }
+}
+
+/** Past five failures on an account (from any address), each further one slows its sign-ins by 250 ms, up to 5 s. */
+export function slowdownMs(accountFailures: number): number {
+  return Math.min(5000, Math.max(0, accountFailures - 5) * 250)
 }

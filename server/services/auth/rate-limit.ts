@@ -24,6 +24,11 @@ export class FailureRateLimiter {
     for (const key of keys) this.failures.set(key, [...this.recent(key, now), now])
   }
 
+  /** Failures of `key` within the window. */
+  count(key: string, now = Date.now()): number {
+    return this.recent(key, now).length
+  }
+
   reset(key: string): void {
     this.failures.delete(key)
   }
