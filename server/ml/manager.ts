@@ -149,7 +149,7 @@ export class ModelManager implements ModelRunner {
     if (manifest.files.some((f) => !f.url)) {
       throw new AppError('PRECONDITION_FAILED', `"${manifest.name}" cannot be downloaded by Lattice. ${installHint(manifest, this.options.modelsDir)}`, { kind: 'missing_model', modelId })
     }
-    const running = await this.runningDownload(db.sql, modelId)
+    const running = await this.runningDownload(db.sql, modelId) ?? await this.installedBy(db.sql, manifest)
     if (running) return { jobId: running, existing: true }
     try {
       const job = await queue.enqueue('ai.model.download', {
@@ -159,7 +159,7 @@ export class ModelManager implements ModelRunner {
         // one commits, after which it sees this job and rolls its own back.
         prepare: async (jobId, sql) => {
           await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai.model.download:${modelId}`])
-          const other = await this.runningDownload(sql, modelId, jobId)
+          const other = await this.runningDownload(sql, modelId, jobId) ?? await this.installedBy(sql, manifest, jobId)
           if (other) throw new DownloadRunning(other)
         },
       })
@@ -286,6 +286,17 @@ export class ModelManager implements ModelRunner {
     const { rows } = await this.options.db.sql.query<{ id: string; modelId: string; progress: number }>(ACTIVE_DOWNLOADS)
     for (const row of rows) if (!found.has(row.modelId)) found.set(row.modelId, { id: row.id, progress: Number(row.progress) })
     return found
+  }
+
+  /**
+   * The download that installed the model, while its files are still in place: a request that
+   * arrives just after a download finished (a small model takes milliseconds) joins it instead of
+   * fetching the model again.
+   */
+  private async installedBy(sql: SqlExecutor, manifest: ModelManifest, except?: string): Promise<string | null> {
+    if ((await checkSizes(manifest, this.options.modelsDir)).state !== 'installed') return null
+    const { rows } = await sql.query<{ id: string }>(`SELECT id FROM "Job" WHERE kind = 'ai.model.download' AND status = 'succeeded' AND input->>'modelId' = $1 AND id <> $2 ORDER BY "finishedAt" DESC NULLS LAST LIMIT 1`, [manifest.id, except ?? ''])
+    return rows[0]?.id ?? null
   }
 
   private async runningDownload(sql: SqlExecutor, modelId: string, except?: string): Promise<string | null> {

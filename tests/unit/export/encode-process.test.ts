@@ -99,9 +99,18 @@ describe('abort', () => {
     const [pid] = await ffmpegPidsMentioning(dir)
     expect(pid).toBeDefined()
     expect(isRunning(pid!)).toBe(true)
-    const waiting = encoder.write(big)
-    await encoder.abort()
-    expect((await rejection(waiting)).name).toBe('AbortError')
+    // A write still waiting for ffmpeg to read (under load ffmpeg may have kept up with a few).
+    let waiting: Promise<void> | null = null
+    for (let i = 0; i < 100 && !waiting; i++) {
+      const write = encoder.write(big)
+      // Still pending one turn of the event loop later: stdin is full. abort() follows before any drain.
+      const settled = await Promise.race([write.then(() => true, () => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))])
+      if (!settled) waiting = write
+    }
+    const aborting = encoder.abort()
+    expect(waiting).not.toBeNull()
+    await aborting
+    expect((await rejection(waiting!)).name).toBe('AbortError')
     expect(isRunning(pid!)).toBe(false)
     expect(await readdir(dir)).toEqual([])
     await expect(encoder.write(big)).rejects.toThrow('The encode was aborted.')
