@@ -1,6 +1,6 @@
 /**
  * The one error type services throw for expected failures. `code` maps to a tRPC/HTTP status in
- * one place (server/trpc/errors.ts); `message` is shown to users, so it says what to do.
+ * one table (server/errors.ts); `message` is shown to users, so it says what to do.
  */
 export type AppErrorCode =
   | 'BAD_REQUEST'

@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors'
 import type { AuthUser, AuthService } from '../services/auth/auth.service'
 import type { ProjectService } from '../services/projects/projects.service'
 import type { AssetService } from '../services/assets/assets.service'
@@ -47,4 +48,10 @@ export interface Context {
 
 export function createContextInner(services: Services, user: AuthUser | null, session?: SessionTransport): Context {
   return { services, user, session }
+}
+
+/** A service this process may lack (a worker without exports, a test without ComfyUI), or a clear 503. */
+export function requireService<T>(service: T | undefined, what: string): T {
+  if (!service) throw new AppError('SERVICE_UNAVAILABLE', `${what} are not available in this process.`)
+  return service
 }

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import { isAppError } from '../../shared/errors'
+import { AppError, isAppError } from '../../shared/errors'
 import type { Context } from './context'
 import { toTRPCError } from './errors'
 import { transformer } from '../../shared/transformer'
@@ -54,6 +54,22 @@ export const router = t.router
 export const createCallerFactory = t.createCallerFactory
 export const publicProcedure = t.procedure.use(mapErrors)
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in, or send an API token as "Authorization: Bearer lat_…".' })
+  if (!ctx.user) throw new AppError('UNAUTHORIZED', 'Sign in, or send an API token as "Authorization: Bearer lat_…".')
   return next({ ctx: { ...ctx, user: ctx.user } })
+})
+
+/** What an admin-only procedure does, for the refusal's sentence; keyed by the router it is in. */
+const ADMIN_WORK: Record<string, string> = {
+  users: 'manage users',
+  comfy: 'change ComfyUI servers',
+  ai: 'install or remove models',
+}
+
+/** Procedures that change the server for everyone (users, ComfyUI servers, AI models). */
+export const adminProcedure = authedProcedure.use(({ ctx, path, next }) => {
+  if (ctx.user.role !== 'admin') {
+    const work = ADMIN_WORK[path.split('.')[0] ?? ''] ?? 'do this'
+    throw new AppError('FORBIDDEN', `Only an admin can ${work}; ask yours.`)
+  }
+  return next()
 })

@@ -15,20 +15,20 @@ export const AI_LIMITS = {
 } as const
 
 const uuid = z.uuid('Asset ids are UUIDs.')
-const modelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Model ids are lower-case letters, digits and dashes (see ai.models.list).')
+export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Model ids are lower-case letters, digits and dashes (see ai.models.list).')
 
 /** Long AI work on an asset, run as an `ai.task` job; its result names the assets it made. */
 export const aiTaskRequestSchema = z.discriminatedUnion('task', [
   /** Image → 16-bit depth PNG and an 8-bit preview; video → a depth video normalised over the whole clip. */
-  z.object({ task: z.literal('depth'), assetId: uuid, modelId: modelId.optional() }),
+  z.object({ task: z.literal('depth'), assetId: uuid, modelId: modelIdSchema.optional() }),
   /** Image → a grey matte PNG and the picture cut out (RGBA); video → a matte video. */
-  z.object({ task: z.literal('matte'), assetId: uuid, modelId: modelId.optional() }),
+  z.object({ task: z.literal('matte'), assetId: uuid, modelId: modelIdSchema.optional() }),
   /**
    * Normal map in ControlNet's convention. `source: 'image'` estimates depth first (with `modelId`,
    * a depth model); `'depth'` reads the asset as a depth map (white = near, or white = far with `invert`).
    */
   z.object({
-    task: z.literal('normals'), assetId: uuid, modelId: modelId.optional(),
+    task: z.literal('normals'), assetId: uuid, modelId: modelIdSchema.optional(),
     source: z.enum(['image', 'depth']).default('image'), invert: z.boolean().default(false),
     flipX: z.boolean().default(false), flipY: z.boolean().default(false),
   }),
@@ -42,7 +42,7 @@ export const segmentPromptSchema = z.object({
   assetId: uuid,
   /** For a video: which frame (0-based) to segment. */
   frame: z.number().int().min(0).default(0),
-  modelId: modelId.optional(),
+  modelId: modelIdSchema.optional(),
   points: z.array(z.object({ x: coordinate, y: coordinate, label: z.union([z.literal(0), z.literal(1)]) }))
     .max(AI_LIMITS.maxPoints, `At most ${AI_LIMITS.maxPoints} points per request; start again with fewer.`).default([]),
   box: z.object({ x0: coordinate, y0: coordinate, x1: coordinate, y1: coordinate }).optional(),
@@ -59,7 +59,7 @@ export const captionRequestSchema = z.object({
   prompt: z.string().max(AI_LIMITS.maxPromptChars).optional(),
   /** `local`: the installed caption model; `endpoint`: LATTICE_VLM_URL. Default: the endpoint when configured, else local. */
   backend: z.enum(['local', 'endpoint']).optional(),
-  modelId: modelId.optional(),
+  modelId: modelIdSchema.optional(),
 })
 export type CaptionRequest = z.infer<typeof captionRequestSchema>
 
@@ -68,3 +68,14 @@ export interface AiTaskOutput {
   role: 'depth' | 'preview' | 'matte' | 'cutout' | 'normals'
   assetId: string
 }
+
+/** `{ id }` of a model, as `ai.models.list` names it. */
+export const modelIdInput = z.object({ id: modelIdSchema })
+
+/** Stores candidate `index` of a segmentation prompt as a grey mask asset. */
+export const saveMaskSchema = z.object({ prompt: segmentPromptSchema, index: z.number().int().min(0).max(2) })
+
+/** The per-task procedures (`ai.depth`, `ai.matte`, `ai.normals`) take a task request without its `task`. */
+export const depthRequestSchema = aiTaskRequestSchema.options[0].omit({ task: true })
+export const matteRequestSchema = aiTaskRequestSchema.options[1].omit({ task: true })
+export const normalsRequestSchema = aiTaskRequestSchema.options[2].omit({ task: true })

@@ -23,3 +23,12 @@ export const projectListSchema = z.object({
   trashed: z.boolean().optional(),
 })
 export type ProjectListInput = z.infer<typeof projectListSchema>
+
+export const projectIdSchema = z.object({ id: z.uuid('Project ids are UUIDs.') })
+
+/** `document` is checked by the service (it migrates and validates it as a whole). */
+export const projectSaveSchema = projectIdSchema.extend({ revision: z.number().int().min(1), document: z.unknown() })
+export const projectRenameSchema = projectIdSchema.extend({ name: projectNameSchema })
+export const projectDuplicateSchema = projectIdSchema.extend({ name: projectNameSchema.optional() })
+/** `file` is the parsed JSON of a `.lattice.json`, a bare document, or an original-Lattice project. */
+export const projectImportSchema = z.object({ file: z.unknown(), name: projectNameSchema.optional() })

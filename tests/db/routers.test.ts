@@ -50,6 +50,18 @@ describe.each(BACKENDS)('routers on %s', (backend) => {
     const { items } = await caller.projects.list({})
     expect(items.map((p) => p.name)).toEqual(['Router shot'])
   })
+
+  it('refuses admin work to users with a sentence naming it, and says when a service is absent from the process', async () => {
+    const user = await services.auth.createUser({ email: 'plain@example.com', password: 'password-p' })
+    const caller = createCaller(createContextInner(services, user))
+    await expect(caller.users.list()).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Only an admin can manage users; ask yours.' })
+    await expect(caller.comfy.servers.resume()).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Only an admin can change ComfyUI servers; ask yours.' })
+    await expect(caller.ai.models.download({ id: 'isnet-general' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Only an admin can install or remove models; ask yours.' })
+    // These services are not part of this process: a 503 that says so, never a 500.
+    await expect(caller.export.list({})).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'Exports are not available in this process.' })
+    await expect(caller.ai.models.list()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'AI tasks are not available in this process.' })
+    await expect(caller.comfy.generations.list({})).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'Generations are not available in this process.' })
+  })
 })
 
 describe.each(BACKENDS)('auth, users and project files through the routers on %s', (backend) => {

@@ -10,6 +10,7 @@ import { hashFile, receiveToTemp, type ReceivedFile } from '../../storage/receiv
 import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { cleanAssetName, toAssetInfo, type AssetInfo, type AssetKind } from './asset.dto'
+import type { AssetListInput } from '../../../shared/schemas/assets'
 
 export interface IngestResult {
   asset: AssetInfo
@@ -121,7 +122,7 @@ export class AssetService {
     return { kind: probed.kind as AssetKind, mime: probed.mime, metadata: probed.metadata as object, hasThumbnail: thumb !== null }
   }
 
-  async list(ownerId: string, input: { kind?: AssetKind; search?: string; cursor?: string; limit?: number }) {
+  async list(ownerId: string, input: AssetListInput) {
     const take = Math.min(input.limit ?? 50, LIMITS.maxListPageSize)
     const rows = await this.db.prisma.asset.findMany({
       where: { ownerId, kind: input.kind, name: input.search ? { contains: input.search, mode: 'insensitive' } : undefined },

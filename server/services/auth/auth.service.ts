@@ -2,6 +2,7 @@ import type { Database } from '../../db/connect'
 import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords'
+import type { SignInInput, UserCreateInput } from '../../../shared/schemas/auth'
 import { digest, newApiTokenSecret, newSessionSecret, TOKEN_PREFIX } from './secrets'
 import { FailureRateLimiter } from './rate-limit'
 
@@ -29,7 +30,7 @@ export class AuthService {
 
   constructor(private readonly db: Database) {}
 
-  async createUser(input: { email: string; password: string; name?: string; role?: 'admin' | 'user' }): Promise<AuthUser> {
+  async createUser(input: UserCreateInput): Promise<AuthUser> {
     if (input.password.length < MIN_PASSWORD_LENGTH) {
       throw new AppError('BAD_REQUEST', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`)
     }
@@ -43,7 +44,7 @@ export class AuthService {
   }
 
   /** Checks the password; on success returns the session secret for the cookie. */
-  async signIn(input: { email: string; password: string; ip: string; userAgent?: string }): Promise<{ user: AuthUser; sessionSecret: string; expiresAt: Date }> {
+  async signIn(input: SignInInput & { ip: string; userAgent?: string }): Promise<{ user: AuthUser; sessionSecret: string; expiresAt: Date }> {
     const email = input.email.trim().toLowerCase()
     const keys = [`email:${email}|ip:${input.ip}`]
     this.limiter.check(keys)

@@ -1,4 +1,3 @@
-import { LIMITS } from '../../../shared/limits'
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 // scrypt from Node's own crypto: memory-hard, no native addon to build.
@@ -26,4 +25,4 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected)
 }
 
-export const MIN_PASSWORD_LENGTH = LIMITS.minPasswordLength
+export { MIN_PASSWORD_LENGTH } from '../../../shared/schemas/auth'

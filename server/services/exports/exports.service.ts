@@ -5,6 +5,8 @@ import type { ProjectService } from '../projects/projects.service'
 import { toJobSummary } from '../jobs/jobs.service'
 import { AppError } from '../../../shared/errors'
 import { exportFileSchema, exportSettingsSchema, type ExportFile, type ExportSettings, type ExportSettingsInput } from '../../../shared/export/options'
+import type { ExportCreateInput, ExportListInput } from '../../../shared/schemas/export'
+export type { ExportCreateInput } from '../../../shared/schemas/export'
 import { isTerminalJobStatus, type JobEventEnvelope, type JobSummary } from '../../../shared/jobs'
 import { LIMITS } from '../../../shared/limits'
 import { parseDocument } from '../../../shared/project'
@@ -14,13 +16,6 @@ import { planExport } from './plan'
 import { checkBundle, type TemplateSource } from './bundle'
 import type { ExportJobInput } from './render.job'
 
-export interface ExportCreateInput extends ExportSettingsInput {
-  projectId: string
-  /** The saved revision to render; it must be the project's current one. */
-  revision?: number
-  /** The editor's unsaved document, rendered instead of the saved one. */
-  document?: unknown
-}
 
 /** An export as users see it: what it renders, its job's state, and its files once done. */
 export interface ExportInfo {
@@ -89,7 +84,7 @@ export class ExportService {
     return toExportInfo(row)
   }
 
-  async list(ownerId: string, input: { projectId?: string; limit?: number; cursor?: string }): Promise<{ items: ExportInfo[]; nextCursor: string | null }> {
+  async list(ownerId: string, input: ExportListInput): Promise<{ items: ExportInfo[]; nextCursor: string | null }> {
     const take = Math.min(input.limit ?? 50, LIMITS.maxListPageSize)
     const rows = await this.db.prisma.export.findMany({
       where: { ownerId, ...(input.projectId ? { projectId: input.projectId } : {}) },

@@ -6,21 +6,16 @@ import type { AssetService } from '../assets/assets.service'
 import { AppError } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import { isTerminalJobStatus } from '../../../shared/jobs'
-import type { GenerationStatus } from '../../../shared/comfy/manifest'
+import type { JobEventEnvelope } from '../../../shared/jobs'
+import type { GenerationCreateInput, GenerationListInput } from '../../../shared/schemas/comfy'
 import { applyValues, resolveParams } from '../../../shared/comfy/template-values'
 import { noHealthyServer } from './failures'
 import { toGenerationInfo, type GenerationInfo, type StoredInputs } from './generation.dto'
 import type { ComfyPool } from './pool'
 import type { TemplateRegistry, Template } from './templates'
 
-export interface CreateGenerationInput {
-  templateId: string
-  params?: Record<string, unknown>
-  /** Template input name → asset id. */
-  inputs?: Record<string, string>
-  timeoutSeconds?: number
-  webhookUrl?: string
-}
+/** What `comfy.generations.create` takes (shared/schemas/comfy.ts); exports queue generations with it too. */
+export type CreateGenerationInput = GenerationCreateInput
 
 const WITH_JOB = { job: { select: { status: true, progress: true, progressDetail: true, result: true, error: true, errorKind: true, attempts: true, startedAt: true, finishedAt: true } } } as const
 
@@ -33,7 +28,7 @@ export class GenerationService {
     private readonly db: Database,
     private readonly pool: ComfyPool,
     private readonly templates: TemplateRegistry,
-    private readonly queue: Pick<JobQueue, 'enqueue' | 'cancel' | 'retry'>,
+    private readonly queue: Pick<JobQueue, 'enqueue' | 'cancel' | 'retry' | 'events'>,
     private readonly assets: Pick<AssetService, 'get'>,
   ) {}
 
@@ -103,7 +98,7 @@ export class GenerationService {
     return toGenerationInfo(await this.findOwned(ownerId, id))
   }
 
-  async list(ownerId: string, input: { status?: GenerationStatus[]; templateId?: string; cursor?: string; limit?: number }) {
+  async list(ownerId: string, input: GenerationListInput) {
     const take = Math.min(input.limit ?? 50, LIMITS.maxListPageSize)
     const rows = await this.db.prisma.generation.findMany({
       where: { ownerId, ...(input.status?.length ? { job: { status: { in: input.status } } } : {}), ...(input.templateId ? { templateId: input.templateId } : {}) },
@@ -145,6 +140,12 @@ export class GenerationService {
     const row = await this.findOwned(ownerId, id)
     if (!isTerminalJobStatus(row.job.status)) await this.cancel(ownerId, id)
     await this.db.prisma.job.delete({ where: { id: row.jobId } })
+  }
+
+  /** The generation's job events (as `jobs.watch` streams them), addressed by the generation's id. */
+  async *watch(ownerId: string, id: string, afterId: number, signal?: AbortSignal): AsyncGenerator<JobEventEnvelope> {
+    const row = await this.findOwned(ownerId, id)
+    yield* this.queue.events.watch(row.jobId, afterId, signal)
   }
 
   private async findOwned(ownerId: string, id: string) {

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/connect'
 import { AppError } from '../../../shared/errors'
+import type { ComfyServerAddInput, ComfyServerChanges, ComfyServerTestInput } from '../../../shared/schemas/comfy'
 import { activeGenerationsPerServer } from './capacity'
 import { maskSecret } from './generation.dto'
 import type { GenerationPause, QueuePause } from './pause'
@@ -13,7 +14,7 @@ export interface ServerInfo extends ServerRow {
   active: number
 }
 
-export interface ServerChanges { name?: string; url?: string; authHeader?: string | null; enabled?: boolean; maxConcurrent?: number }
+export type ServerChanges = ComfyServerChanges
 
 /** The ComfyUI servers generations run on, as admins set them up, with their health and load. */
 export class ComfyServerService {
@@ -31,7 +32,7 @@ export class ComfyServerService {
     return { servers, paused: await this.pause.reason(0) }
   }
 
-  async add(input: { name: string; url: string; authHeader?: string | null; enabled?: boolean; maxConcurrent?: number }, source = 'settings'): Promise<string> {
+  async add(input: ComfyServerAddInput, source = 'settings'): Promise<string> {
     const url = normaliseUrl(input.url)
     const existing = await this.db.prisma.comfyServer.findUnique({ where: { url } })
     if (existing) throw new AppError('CONFLICT', `A server with the address ${url} is already set up ("${existing.name}").`)
@@ -57,7 +58,7 @@ export class ComfyServerService {
     await this.pool.sync()
   }
 
-  async test(input: { id?: string; url?: string; authHeader?: string | null }) {
+  async test(input: ComfyServerTestInput) {
     if (input.id) {
       const row = await this.find(input.id)
       return ComfyPool.probe(row.url, row.authHeader)

@@ -1,6 +1,7 @@
 import type { ObjectInfo } from '../../comfy'
 import type { ComfyPool } from './pool'
 import { resolveChoices, type TemplateRegistry } from './templates'
+import type { WorkflowChanges, WorkflowUploadInput } from '../../../shared/schemas/comfy'
 import { inspectWorkflow, type ObjectInfoSource, type WorkflowInspection } from './workflows'
 
 /** The workflows a generation can run: shipped templates and the user's own uploads with their mappings. */
@@ -30,12 +31,12 @@ export class WorkflowService {
     return { id: template.id, name: template.manifest.name, manifest: template.manifest, workflow: template.workflow, inspection: await this.inspect(template.workflow, template.manifest.name) }
   }
 
-  async upload(ownerId: string, input: { name: string; workflow: unknown; manifest: unknown }) {
+  async upload(ownerId: string, input: WorkflowUploadInput) {
     const template = await this.templates.upload(ownerId, input)
     return { id: template.id, name: template.manifest.name }
   }
 
-  async update(ownerId: string, id: string, input: { name?: string; manifest: unknown; workflow?: unknown }) {
+  async update(ownerId: string, id: string, input: WorkflowChanges) {
     const template = await this.templates.update(ownerId, id, input)
     return { id: template.id, name: template.manifest.name }
   }

@@ -1,9 +1,10 @@
-import { z } from 'zod'
 import { authedProcedure, router } from '../init'
-import { projectCreateSchema, projectListSchema, projectNameSchema } from '../../../shared/schemas/projects'
+import {
+  projectCreateSchema, projectDuplicateSchema, projectIdSchema, projectImportSchema, projectListSchema, projectRenameSchema, projectSaveSchema,
+} from '../../../shared/schemas/projects'
 import { jsonTextInput, jsonTextResult } from '../json-text'
 
-const id = z.object({ id: z.uuid('Project ids are UUIDs.') })
+const id = projectIdSchema
 
 export const projectsRouter = router({
   create: authedProcedure.input(projectCreateSchema).mutation(({ ctx, input }) => ctx.services.projects.create(ctx.user.id, input)),
@@ -14,20 +15,18 @@ export const projectsRouter = router({
   }),
   list: authedProcedure.input(projectListSchema.default({})).query(({ ctx, input }) => ctx.services.projects.list(ctx.user.id, input)),
   save: authedProcedure
-    .input(id.extend({ revision: z.number().int().min(1), document: z.unknown() }))
+    .input(projectSaveSchema)
     .mutation(({ ctx, input }) => {
       // Over HTTP the document usually arrives as its JSON text (json-text.ts).
       const { value: document, text: documentJson } = jsonTextInput(input.document)
       return ctx.services.projects.save(ctx.user.id, { id: input.id, revision: input.revision, document, documentJson })
     }),
-  rename: authedProcedure.input(id.extend({ name: projectNameSchema })).mutation(({ ctx, input }) => ctx.services.projects.rename(ctx.user.id, input.id, input.name)),
-  duplicate: authedProcedure.input(id.extend({ name: projectNameSchema.optional() })).mutation(({ ctx, input }) => ctx.services.projects.duplicate(ctx.user.id, input.id, input.name)),
+  rename: authedProcedure.input(projectRenameSchema).mutation(({ ctx, input }) => ctx.services.projects.rename(ctx.user.id, input.id, input.name)),
+  duplicate: authedProcedure.input(projectDuplicateSchema).mutation(({ ctx, input }) => ctx.services.projects.duplicate(ctx.user.id, input.id, input.name)),
   delete: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.delete(ctx.user.id, input.id)),
   restore: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.restore(ctx.user.id, input.id)),
   export: authedProcedure.input(id).query(({ ctx, input }) => ctx.services.projects.exportFile(ctx.user.id, input.id)),
   /** `file` is the parsed JSON of a `.lattice.json`, a bare document, or an original-Lattice project. */
-  import: authedProcedure
-    .input(z.object({ file: z.unknown(), name: projectNameSchema.optional() }))
-    .mutation(({ ctx, input }) => ctx.services.projects.importFile(ctx.user.id, input.file, input.name)),
+  import: authedProcedure.input(projectImportSchema).mutation(({ ctx, input }) => ctx.services.projects.importFile(ctx.user.id, input.file, input.name)),
   purge: authedProcedure.input(id).mutation(({ ctx, input }) => ctx.services.projects.purge(ctx.user.id, input.id)),
 })
