@@ -24,6 +24,8 @@ export default defineNuxtConfig({
   // The base URL is fixed at build time (NUXT_APP_BASE_URL), so the favicon's path can be too.
   app: { head: { title: 'Lattice', link: [{ rel: 'icon', href: `${(process.env.NUXT_APP_BASE_URL?.trim() || '/').replace(/\/?$/, '/')}favicon.svg` }] } },
   nitro: {
+    // Nitro's node server with a larger header limit and clear answers to refused requests.
+    entry: fileURLToPath(new URL('./server/entry/node-server.ts', import.meta.url)),
     // Bundled so `.output` can migrate a database without the repo beside it.
     // file-type loads strtok3's Node entry through an export condition the tracer does not follow.
     externals: { traceInclude: [fileURLToPath(new URL('./node_modules/strtok3/lib/index.js', import.meta.url))] },

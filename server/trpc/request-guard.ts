@@ -8,6 +8,8 @@ import { LIMITS } from '../../shared/limits'
  */
 export const REQUEST_LIMITS = {
   maxBatchCalls: 50,
+  /** Query inputs longer than this belong in a POST body (the typed client splits batches below it). */
+  maxUrlBytes: 16 * 1024,
   maxJsonDepth: 256,
   /** Procedures callable without signing in (sign-in, health): a few KB is plenty. */
   publicBodyBytes: 16 * 1024,
@@ -23,7 +25,7 @@ const WORKFLOW_INPUTS = new Set(['comfy.workflows.inspect', 'comfy.workflows.upl
 
 /** A request refused before tRPC saw it; answered in tRPC's error shape so clients read it as any other error. */
 export class RequestRefused extends Error {
-  constructor(readonly status: 400 | 413, readonly code: 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE', message: string) {
+  constructor(readonly status: 400 | 413 | 414, readonly code: 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'URI_TOO_LONG', message: string) {
     super(message)
   }
 }
@@ -43,6 +45,13 @@ export function bodyLimitFor(procedures: string[]): number {
     limit = Math.max(limit, own)
   }
   return limit || REQUEST_LIMITS.publicBodyBytes
+}
+
+/** A URL over the limit is refused with 414 before its query is decoded. */
+export function checkUrlLength(url: string): void {
+  if (url.length > REQUEST_LIMITS.maxUrlBytes) {
+    throw new RequestRefused(414, 'URI_TOO_LONG', `The URL is ${size(url.length)}, over the ${size(REQUEST_LIMITS.maxUrlBytes)} Lattice reads. Send large inputs in a POST body (tRPC mutations take JSON bodies).`)
+  }
 }
 
 export function checkBatch(procedures: string[]): void {

@@ -24,10 +24,33 @@ describe('hostile and malformed requests', () => {
   }
   const post = (procedure: string, body: string, headers: Record<string, string> = auth) =>
     call(`/api/trpc/${procedure}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })
+  /** The server still answers its health check afterwards, within a generous bound (a hung server fails here, a slow one does not). */
   async function healthy() {
-    const { status, body } = await call('/api/trpc/system.health')
+    const { status, body } = await call('/api/trpc/system.health', { signal: AbortSignal.timeout(15_000) })
     expect(status).toBe(200)
     expect(body.result.data.status).toBe('ok')
+  }
+  /** POSTs `prefix` and then `megabytes` of filler, chunked (no length declared); the status, or 'reset' if the server hung up first. */
+  function streamBody(procedure: string, prefix: string, megabytes: number, headers: Record<string, string>): Promise<number | 'reset'> {
+    return new Promise((resolve) => {
+      const url = new URL(`${server.url}/api/trpc/${procedure}`)
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+      })
+      req.on('error', () => resolve('reset'))
+      const chunk = Buffer.alloc(1024 * 1024, 0x61)
+      let sent = 0
+      const pump = () => {
+        while (sent < megabytes) {
+          sent++
+          if (!req.write(chunk)) return req.once('drain', pump)
+        }
+        req.end()
+      }
+      req.write(prefix)
+      pump()
+    })
   }
   const peakRssMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024
 
@@ -78,6 +101,23 @@ describe('hostile and malformed requests', () => {
     expect(anonymous.status).toBe(401)
   })
 
+  it('answers overlong URLs with one clear status every time: 414 up to the header limit, 431 past it', async () => {
+    const longInput = encodeURIComponent(JSON.stringify({ search: 'x'.repeat(20_000) }))
+    const trpc = await call(`/api/trpc/projects.list?input=${longInput}`, { headers: auth })
+    expect(trpc.status).toBe(414)
+    expect(trpc.body.error.message).toMatch(/Send large inputs in a POST body/)
+    const page = await call(`/projects?q=${'x'.repeat(20_000)}`)
+    expect(page.status).toBe(414)
+    expect(page.body.message).toMatch(/over 16 KB/)
+    // 64 KB of query string is past what the server reads as headers: 431 and a sentence, never a reset.
+    for (const bytes of [64 * 1024, 64 * 1024, 64 * 1024, 64 * 1024, 1024 * 1024]) {
+      const huge = await call(`/api/trpc/projects.list?input=${'x'.repeat(bytes)}`, { headers: auth })
+      expect(huge.status).toBe(431)
+      expect(huge.body.message).toMatch(/over 64 KB/)
+    }
+    await healthy()
+  })
+
   it('limits a batch to 50 calls', async () => {
     const procedures = Array.from({ length: 60 }, () => 'system.health').join(',')
     const input = encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: 60 }, (_, i) => [i, {}]))))
@@ -95,28 +135,29 @@ describe('hostile and malformed requests', () => {
     expect(declared.body.error.message).toMatch(/larger than 16 KB/)
     const before = peakRssMb()
     // Chunked, no length declared: the server must count while it reads.
-    const status = await new Promise<number | 'reset'>((resolve) => {
-      const url = new URL(`${server.url}/api/trpc/projects.save`)
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume()
-        resolve(res.statusCode!)
-      })
-      req.on('error', () => resolve('reset'))
-      const chunk = Buffer.alloc(1024 * 1024, 0x61)
-      let sent = 0
-      const pump = () => {
-        while (sent < 500) {
-          sent++
-          if (!req.write(chunk)) return req.once('drain', pump)
-        }
-        req.end()
-      }
-      req.write('{"id":"00000000-0000-4000-8000-000000000000","revision":1,"document":"')
-      pump()
-    })
+    const status = await streamBody('projects.save', '{"id":"00000000-0000-4000-8000-000000000000","revision":1,"document":"', 500, auth)
     expect([413, 'reset']).toContain(status)
     // The limit is 21 MB: well under 200 MB more at peak, not the half gigabyte sent.
     expect(peakRssMb() - before).toBeLessThan(200)
     await healthy()
   }, 60_000)
+
+  it('cuts off a 100 MB sign-in streamed without a declared length at 16 KB, before anyone signed in', async () => {
+    const before = peakRssMb()
+    const status = await streamBody('auth.signIn', '{"email":"a@example.com","password":"', 100, {})
+    expect([413, 'reset']).toContain(status)
+    // Nothing of the 100 MB is held: the peak stays within 50 MB of where it was.
+    expect(peakRssMb() - before).toBeLessThan(50)
+    await healthy()
+  }, 60_000)
+
+  it('refuses a 200 KB document of nested arrays without the stack or the memory it would take to decode it', async () => {
+    const before = peakRssMb()
+    const nested = `{"id":"00000000-0000-4000-8000-000000000000","revision":1,"document":${'['.repeat(100_000)}${']'.repeat(100_000)}}`
+    const { status, body } = await post('projects.save', nested)
+    expect(status).toBe(400)
+    expect(body.error.message).toMatch(/nests deeper/)
+    expect(peakRssMb() - before).toBeLessThan(50)
+    await healthy()
+  })
 })

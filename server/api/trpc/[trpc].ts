@@ -8,7 +8,7 @@ import { createContextInner, type Context } from '../../trpc/context'
 import { appRouter } from '../../trpc/routers'
 import { toTRPCError } from '../../trpc/errors'
 import { handleWithJsonText } from '../../trpc/json-text'
-import { checkBatch, checkJson, checkJsonDepth, proceduresOf, readBodyLimited, refusalResponse, RequestRefused } from '../../trpc/request-guard'
+import { checkBatch, checkJson, checkUrlLength, checkJsonDepth, proceduresOf, readBodyLimited, refusalResponse, RequestRefused } from '../../trpc/request-guard'
 
 async function createContext(event: H3Event): Promise<Context> {
   const { services, config } = await useLattice()
@@ -36,6 +36,7 @@ export default defineEventHandler(async (event) => {
   const procedures = proceduresOf(url)
   let body: string | undefined
   try {
+    checkUrlLength(event.node.req.url ?? '')
     checkBatch(procedures)
     const input = url.searchParams.get('input')
     if (input) {
