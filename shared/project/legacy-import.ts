@@ -5,6 +5,7 @@ import { formatZodIssues } from './issues'
 import type { LayerInput } from './layers'
 import { importComposition } from './legacy/composition'
 import { type Raw, asRecord, isRecord, str } from './legacy/read'
+import { checkOriginalSchemaVersion, isOriginalLatticeProject } from './legacy/recognise'
 import { CURRENT_SCHEMA_VERSION, type ProjectDocument, projectDocumentSchema } from './schema'
 
 export interface LegacyImportResult {
@@ -16,7 +17,8 @@ export interface LegacyImportResult {
 }
 
 function checkIsLegacyProject(raw: unknown): asserts raw is Raw {
-  if (isRecord(raw) && 'schemaVersion' in raw) {
+  // Recent original files carry schemaVersion too; only files without the original's marks are ours.
+  if (isRecord(raw) && 'schemaVersion' in raw && !isOriginalLatticeProject(raw)) {
     throw new AppError('BAD_REQUEST', 'This file is already a Lattice project document; open it instead of importing it.')
   }
   const looksLikeProject = isRecord(raw) && (isRecord(raw.compositions) || Array.isArray(raw.layers))
@@ -32,6 +34,7 @@ function checkIsLegacyProject(raw: unknown): asserts raw is Raw {
       `Original Lattice project version "${raw.version}" is not supported; only 1.x projects can be imported.`,
     )
   }
+  checkOriginalSchemaVersion(raw)
 }
 
 /** Files from before multi-composition support keep one composition as `composition` + `layers`. */
@@ -87,7 +90,8 @@ function repairNesting(
 }
 
 /**
- * Best-effort import of a project file from the original Lattice (`version: "1.0.0"`). What has
+ * Best-effort import of a project file from the original Lattice (`version: "1.0.0"`, with or
+ * without `schemaVersion`; every shape it wrote is listed in legacy/README.md). What has
  * no equivalent here (particle, 3D model and other layer types, expressions, workflow mapping,
  * media, whose asset ids are not ours and must be re-uploaded) is dropped or kept as a null
  * layer, each with a warning. Throws AppError('BAD_REQUEST') when `raw` is not such a project.

@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors'
 import { importLegacyProject, parseDocument, type ProjectDocument } from '../../../shared/project'
+import { isLatticeDocument, isOriginalLatticeProject } from '../../../shared/project/legacy/recognise'
 import { CURRENT_SCHEMA_VERSION } from '../../../shared/project/schema'
 
 /** The `.lattice.json` file a project is exported to and imported from. */
@@ -38,9 +39,17 @@ export function readProjectFile(raw: unknown): ReadProjectFile {
     const warnings = migratedFrom === null ? [] : [`Upgraded from project format version ${migratedFrom}.`]
     return { name: typeof record.name === 'string' ? record.name : null, document, source: 'lattice-file', warnings }
   }
-  if ('schemaVersion' in record) {
+  // Original files written since late 2025 carry schemaVersion too: that key alone is not ours.
+  if (isLatticeDocument(record)) {
     const { document, migratedFrom } = parseDocument(record)
     return { name: null, document, source: 'document', warnings: migratedFrom === null ? [] : [`Upgraded from project format version ${migratedFrom}.`] }
+  }
+  if ('schemaVersion' in record && !isOriginalLatticeProject(record)) {
+    throw new AppError(
+      'BAD_REQUEST',
+      'That file has a schemaVersion but no compositions, so it is neither a Lattice project nor an original Lattice ' +
+        'project; pick a file saved with "Export project" or a project .json saved by the original Lattice.',
+    )
   }
   const legacy = importLegacyProject(raw)
   return { name: legacy.name, document: legacy.document, source: 'legacy', warnings: legacy.warnings }

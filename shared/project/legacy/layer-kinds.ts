@@ -90,6 +90,10 @@ function cameraOf(data: Raw, ctx: KindContext): { data: CameraLayerData; positio
   const fov = num(asRecord(data.animatedFov).value)
   const dof = asRecord(data.depthOfField)
   if (asRecord(data.pathFollowing).enabled === true) ctx.warn('camera path following is not supported; dropped.')
+  // The original kept its cameras (lens, position, target) in the editor, outside the project
+  // file: a camera layer it saved names a camera id and nothing more, unless it was animated.
+  const saved = ['animatedFov', 'animatedPosition', 'animatedTarget'].some((key) => data[key] !== undefined)
+  if (!saved) ctx.warn('the file holds no settings for this camera (the original kept them outside the project); using a default camera.')
   const result: CameraLayerData = {
     cameraType: target === undefined ? 'oneNode' : 'twoNode',
     zoom: importAnimatable(data.animatedFov, zoomFromFov(ctx.compHeight), 1000, 'camera field of view', ctx.warn),
@@ -108,11 +112,28 @@ function cameraOf(data: Raw, ctx: KindContext): { data: CameraLayerData; positio
   return { data: result, position }
 }
 
+/**
+ * Time remapping was renamed to a speed map (December 2025); newer files write both names, and
+ * the property editor updates only `speedMap`, so the new name wins.
+ */
+function nestedCompositionOf(data: Raw, ctx: KindContext): KindOutcome {
+  const compositionId = str(data.compositionId)
+  if (!compositionId) return { outcome: 'placeholder', reason: 'it names no composition' }
+  const part: KindPart = { kind: 'nestedComposition', data: { compositionId } }
+  const enabled = data.speedMapEnabled ?? data.timeRemapEnabled
+  const remap = data.speedMap ?? data.timeRemap
+  if (enabled === true && remap !== undefined && remap !== null) {
+    part.data.timeRemap = importAnimatable(remap, nonNegative, 0, 'time remap', ctx.warn)
+  }
+  return { outcome: 'mapped', part }
+}
+
 /** Maps one legacy layer type (and its `data`) onto our kinds. */
 export function importKind(type: string, raw: Raw, ctx: KindContext): KindOutcome {
   const data = asRecord(raw.data)
   const isAdjustment = raw.effectLayer === true || raw.adjustmentLayer === true
-  if (type === 'effectLayer' || (isAdjustment && ['solid', 'control', 'null'].includes(type))) {
+  // `adjustment` is the type's name before `effectLayer` (both stayed valid in the original).
+  if (type === 'effectLayer' || type === 'adjustment' || (isAdjustment && ['solid', 'control', 'null'].includes(type))) {
     return { outcome: 'mapped', part: { kind: 'adjustment' } }
   }
   switch (type) {
@@ -142,15 +163,10 @@ export function importKind(type: string, raw: Raw, ctx: KindContext): KindOutcom
       const camera = cameraOf(data, ctx)
       return { outcome: 'mapped', part: { kind: 'camera', data: camera.data }, position: camera.position }
     }
-    case 'nestedComp': {
-      const compositionId = str(data.compositionId)
-      if (!compositionId) return { outcome: 'placeholder', reason: 'it names no composition' }
-      const part: KindPart = { kind: 'nestedComposition', data: { compositionId } }
-      if (data.timeRemapEnabled === true && data.timeRemap !== undefined) {
-        part.data.timeRemap = importAnimatable(data.timeRemap, nonNegative, 0, 'time remap', ctx.warn)
-      }
-      return { outcome: 'mapped', part }
-    }
+    // Nested compositions were `precomp` layers until December 19, 2025.
+    case 'precomp':
+    case 'nestedComp':
+      return nestedCompositionOf(data, ctx)
     default:
       return { outcome: 'unsupported', reason: UNSUPPORTED[type] ?? `layer type "${type}" is not supported` }
   }

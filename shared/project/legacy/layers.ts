@@ -48,7 +48,11 @@ const isAnimatedOrNonZero = (prop: unknown): boolean => {
   return (Array.isArray(p.keyframes) && p.keyframes.length > 0) || (num(p.value) ?? 0) !== 0
 }
 
-/** Legacy opacity sits on the layer; ours is part of the transform. */
+/**
+ * Legacy opacity sits on the layer; ours is part of the transform. The anchor was `anchor` (a
+ * plain point), then `anchorPoint`, then `origin`; newer files write `origin` and `anchorPoint`
+ * both, and only `origin` follows edits once a file has been reloaded.
+ */
 function importTransform(raw: Raw, warn: Warn): Transform {
   const t = asRecord(raw.transform)
   const vec3 = (key: string, label: string, fallback: Vec3, z = 0) =>
@@ -56,7 +60,7 @@ function importTransform(raw: Raw, warn: Warn): Transform {
   // Some files keep Z rotation in `rotationZ` and leave `rotation` at its default.
   const rotation = !isAnimatedOrNonZero(t.rotation) && isAnimatedOrNonZero(t.rotationZ) ? t.rotationZ : t.rotation
   return {
-    anchor: importAnimatable<Vec3>(t.anchorPoint ?? t.anchor, (v) => vec3Of(v), [0, 0, 0], 'anchor point', warn),
+    anchor: importAnimatable<Vec3>(t.origin ?? t.anchorPoint ?? t.anchor, (v) => vec3Of(v), [0, 0, 0], 'anchor point', warn),
     position: vec3('position', 'position', [0, 0, 0]),
     scale: vec3('scale', 'scale', [100, 100, 100], 100),
     rotation: importAnimatable(rotation, numberOf, 0, 'rotation', warn),
@@ -89,9 +93,11 @@ export function importLayer(raw: Raw, id: string, ctx: LayerImportContext): Laye
     ctx.warn(`${kind.reason}; kept as a null layer${because}.`)
   }
 
-  const inPoint = num(raw.inPoint) ?? 0
+  // Newer files write startFrame/endFrame and keep inPoint/outPoint as aliases that edits such as
+  // splitting a layer leave stale, so the new names win.
+  const inPoint = num(raw.startFrame) ?? num(raw.inPoint) ?? 0
   // Legacy out points name the last visible frame; ours are exclusive.
-  const lastFrame = num(raw.outPoint) ?? ctx.frameCount - 1
+  const lastFrame = num(raw.endFrame) ?? num(raw.outPoint) ?? ctx.frameCount - 1
   let outPoint = lastFrame + 1
   if (outPoint <= inPoint) {
     ctx.warn(`out point ${lastFrame} is before in point ${inPoint}; shortened to one frame.`)
@@ -101,8 +107,10 @@ export function importLayer(raw: Raw, id: string, ctx: LayerImportContext): Laye
   if (kind.outcome === 'mapped' && kind.position) transform.position = kind.position
   const masks = Array.isArray(raw.masks) ? raw.masks.map((m, i) => importMask(m, i, ctx.warn)) : []
   const effects = Array.isArray(raw.effects) ? raw.effects.map((e, i) => importEffect(e, i, ctx.warn)) : []
-  const matteComposition = str(raw.trackMatteCompositionId)
-  const matteMode = matteModeOf(raw.trackMatteType, ctx.warn)
+  // Track mattes were renamed to `matte*` (December 2025); the old names stayed as aliases.
+  const matteComposition = str(raw.matteCompositionId ?? raw.trackMatteCompositionId)
+  const matteMode = matteModeOf(raw.matteType ?? raw.trackMatteType, ctx.warn)
+  const matteLayerId = str(raw.matteLayerId ?? raw.trackMatteLayerId)
   if (matteComposition && matteMode !== 'none') {
     ctx.warn('track mattes from another composition are not supported; matte removed.')
   }
@@ -125,7 +133,7 @@ export function importLayer(raw: Raw, id: string, ctx: LayerImportContext): Laye
     masks: masks.filter((m) => m !== null),
     trackMatte: matteComposition
       ? { mode: 'none', layerId: null }
-      : { mode: matteMode, layerId: matteMode === 'none' ? null : str(raw.trackMatteLayerId) || null },
+      : { mode: matteMode, layerId: matteMode === 'none' ? null : matteLayerId || null },
     effects: effects.filter((e) => e !== null),
   }
 }
