@@ -69,7 +69,7 @@ describe('the save cache', () => {
       }),
       { numRuns: 120 },
     )
-  })
+  }, 60_000) // a long random edit history checked after every step
 
   it('keeps layer texts between saves, so an edit re-serialises only its layer', () => {
     const doc = projectDocumentSchema.parse(richDocument())

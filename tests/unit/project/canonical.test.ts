@@ -124,7 +124,7 @@ describe('canonical project documents (the fast path of validation)', () => {
       }),
       { numRuns: 400 },
     )
-  })
+  }, 60_000) // hundreds of generated documents: can take longer than the 5 s default on a busy 2-core machine
 
   it('measure string lengths as zod does (in code points), deciding only the sure cases itself', () => {
     const rich = projectDocumentSchema.parse(richDocument())
