@@ -1,8 +1,7 @@
-import { registerEndpoint } from '@nuxt/test-utils/runtime'
 import type { AnyRouter } from '@trpc/server'
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { EventSource as NodeEventSource } from 'eventsource'
-import { getRequestHeaders, getRequestURL, readRawBody, setResponseHeader, setResponseStatus, type H3Event } from 'h3'
+import { defineEventHandler, getRequestHeaders, readRawBody, setResponseHeader, setResponseStatus, type App, type H3Event } from 'h3'
 import { vi } from 'vitest'
 import type { Context } from '~~/server/trpc/context'
 
@@ -18,37 +17,48 @@ import type { Context } from '~~/server/trpc/context'
 const ENDPOINT = '/api/trpc'
 const ORIGIN = 'http://localhost:3000'
 
-function answer(router: AnyRouter, req: Request): Promise<Response> {
-  return fetchRequestHandler({ endpoint: ENDPOINT, router, req, createContext: () => ({}) as Context })
+let serving: AnyRouter | null = null
+let mounted = false
+
+function answer(req: Request): Promise<Response> {
+  if (!serving) return Promise.resolve(new Response('No tRPC stand-in is serving: call serveTrpc(router) first.', { status: 503 }))
+  return fetchRequestHandler({ endpoint: ENDPOINT, router: serving, req, createContext: () => ({}) as Context })
 }
 
 async function toRequest(event: H3Event): Promise<Request> {
   const body = event.method === 'GET' || event.method === 'HEAD' ? undefined : await readRawBody(event)
-  const url = getRequestURL(event)
-  // Registered endpoints are served under a `/_` prefix.
-  return new Request(new URL(url.pathname.replace(/^\/_/, '') + url.search, ORIGIN), {
-    method: event.method,
-    headers: getRequestHeaders(event) as Record<string, string>,
-    body,
-  })
+  // The original URL: the prefix `app.use` matched on is stripped from `event.path`.
+  const path = event.node.req.originalUrl ?? event.node.req.url ?? '/'
+  return new Request(new URL(path, ORIGIN), { method: event.method, headers: getRequestHeaders(event) as Record<string, string>, body })
 }
 
 /**
- * Serves `router` at `/api/trpc` until the returned function is called. Queries and mutations
- * go through @nuxt/test-utils' `registerEndpoint`, one path per procedure (so calls the client
- * batches together are not answered: tests make them one at a time). Subscriptions need a body
- * that streams, which registered endpoints buffer whole, so `EventSource` is the `eventsource`
- * package (what the typed client uses in Node) fetching from the router directly.
+ * @nuxt/test-utils answers the app's relative requests from an in-process h3 app. Its
+ * `registerEndpoint` matches exact paths, but the client batches calls made together into one
+ * path (`/api/trpc/a,b`), so the stand-in mounts on that app under the whole endpoint instead.
  */
-export function serveTrpc(router: AnyRouter): () => void {
-  const paths = Object.keys(router._def.procedures as Record<string, unknown>)
-  const unregister = paths.map((path) => registerEndpoint(`${ENDPOINT}/${path}`, async (event: H3Event) => {
-    const response = await answer(router, await toRequest(event))
+function mountOnTestServer(): void {
+  if (mounted) return
+  const app = (window as unknown as { __app?: App }).__app
+  if (!app) throw new Error('serveTrpc() needs the nuxt test environment (@nuxt/test-utils), which serves the app\'s requests.')
+  app.use(ENDPOINT, defineEventHandler(async (event) => {
+    const response = await answer(await toRequest(event))
     setResponseStatus(event, response.status)
     response.headers.forEach((value, name) => setResponseHeader(event, name, value))
     return response.text()
   }))
-  const fetchFromRouter: typeof fetch = (input, init) => answer(router, new Request(new URL(String(input instanceof Request ? input.url : input), ORIGIN), init))
+  mounted = true
+}
+
+/**
+ * Serves `router` at `/api/trpc` until the returned function is called. Subscriptions need a
+ * body that streams, which the test server buffers whole, so `EventSource` is the `eventsource`
+ * package (what scripts use in Node) fetching from the router directly.
+ */
+export function serveTrpc(router: AnyRouter): () => void {
+  mountOnTestServer()
+  serving = router
+  const fetchFromRouter: typeof fetch = (input, init) => answer(new Request(new URL(String(input instanceof Request ? input.url : input), ORIGIN), init))
   class StandInEventSource extends NodeEventSource {
     constructor(url: string | URL, init?: EventSourceInit) {
       super(new URL(String(url), ORIGIN), { ...init, fetch: fetchFromRouter })
@@ -56,7 +66,7 @@ export function serveTrpc(router: AnyRouter): () => void {
   }
   vi.stubGlobal('EventSource', StandInEventSource)
   return () => {
-    for (const each of unregister) each()
+    if (serving === router) serving = null
     vi.unstubAllGlobals()
   }
 }
