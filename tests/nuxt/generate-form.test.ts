@@ -148,7 +148,8 @@ describe('Generate form, built from a template manifest', () => {
 
   it('a refusal from the server is shown with its sentence', async () => {
     await openForm()
-    const toast = useNuxtApp().runWithContext(() => useToast())
+    // Toasts read the app's context (its injections): outside a component, run with it.
+    const toast = await useNuxtApp().runWithContext(() => useToast())
     const sentence = 'No ComfyUI server is set up. An admin adds one in Settings → ComfyUI servers (or with LATTICE_COMFY_URLS).'
     server.refuseWith(new AppError('SERVICE_UNAVAILABLE', sentence))
     await page.get('[data-testid="generate-form"]').trigger('submit')
