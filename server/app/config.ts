@@ -50,8 +50,11 @@ export interface AiConfig {
   vlm: { url: string; model: string; key?: string } | null
 }
 
-/** `build`: what the server build brings along (the database snapshot; see server/db/snapshot.ts). */
-export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build: { dbSnapshot?: string } = {}): LatticeConfig {
+/**
+ * `build`: what the server build brings along: the database snapshot (server/db/snapshot.ts) and
+ * the base URL it was built for (NUXT_APP_BASE_URL at build time, which a start need not repeat).
+ */
+export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build: { dbSnapshot?: string; baseURL?: string } = {}): LatticeConfig {
   return {
     database: databaseConfigFromEnv(env, { snapshot: build.dbSnapshot }),
     dataDir: dataDirFromEnv(env),
@@ -62,7 +65,7 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build
     trustProxy: parseTrustProxy(env.LATTICE_TRUST_PROXY),
     export: {
       concurrency: positiveInteger(env, 'LATTICE_EXPORT_CONCURRENCY', 1),
-      internalUrl: (env.LATTICE_INTERNAL_URL?.trim() || `http://127.0.0.1:${env.NITRO_PORT || env.PORT || 3000}${env.NUXT_APP_BASE_URL?.trim() || '/'}`).replace(/\/+$/, ''),
+      internalUrl: (env.LATTICE_INTERNAL_URL?.trim() || `http://127.0.0.1:${env.NITRO_PORT || env.PORT || 3000}${build.baseURL || env.NUXT_APP_BASE_URL?.trim() || '/'}`).replace(/\/+$/, ''),
     },
     ai: aiConfigFromEnv(env),
     comfy: {
