@@ -29,6 +29,8 @@ describe(`behind nginx under ${BASE_PATH}`, () => {
   let files = ''
   let script: LatticeClient
   const pageErrors: string[] = []
+  /** LATTICE_SCREENSHOTS keeps the screenshots for a person to look at; else they go with the temp folder. */
+  const shot = (name: string) => page.screenshot({ path: join(process.env.LATTICE_SCREENSHOTS || files, `proxy-${name}.png`) })
   /** Answers of 400 and up, and requests that left the sub-path: each is a URL built without the base. */
   const strayRequests: string[] = []
 
@@ -66,15 +68,24 @@ describe(`behind nginx under ${BASE_PATH}`, () => {
     expect(shell).toContain(`href="${BASE_PATH}favicon.svg"`)
   })
 
-  it('sends a signed-out visitor to sign in under the sub-path, then back to the projects', async () => {
-    await page.goto(`${app}/`)
+  it('redirects the sub-path typed without its slash to the app', async () => {
+    const bare = await fetch(app, { redirect: 'manual' })
+    expect(bare.status).toBe(301)
+    expect(new URL(bare.headers.get('location')!, app).pathname).toBe(BASE_PATH)
+  })
+
+  it('sends a signed-out visitor to sign in under the sub-path, then on to the page they asked for', async () => {
+    await page.goto(`${app}/settings`)
     await page.waitForURL((url) => url.pathname === `${BASE_PATH}login`)
     await page.getByTestId('login-email').fill(ADMIN.email)
     await page.getByTestId('login-password').fill(ADMIN.password)
     await page.getByTestId('login-submit').click()
+    await page.waitForURL((url) => url.pathname === `${BASE_PATH}settings`)
+    await expect.poll(() => page.getByTestId('settings-user').textContent(), POLL).toBe('Admin')
+    await page.getByTestId('main-nav').getByRole('link', { name: 'Projects' }).click()
     await page.waitForURL((url) => url.pathname === BASE_PATH)
-    await page.getByTestId('project-list').waitFor()
-    await page.screenshot({ path: join(files, 'projects.png') })
+    await expect.poll(() => page.getByTestId('project-list').textContent(), POLL).not.toContain('Loading')
+    await shot('projects')
     const cookies = await page.context().cookies(app)
     // The session belongs to this app only, not to everything else served on the host.
     expect(cookies.find((cookie) => cookie.name === 'lattice_session')).toMatchObject({ path: BASE_PATH.replace(/\/$/, ''), httpOnly: true })
@@ -98,7 +109,7 @@ describe(`behind nginx under ${BASE_PATH}`, () => {
     await page.getByTestId('editor-save').click()
     await expect.poll(revision, POLL).toBeGreaterThan(before)
     await expect.poll(() => page.getByTestId('editor-save-state').getAttribute('data-state'), POLL).toBe('saved')
-    await page.screenshot({ path: join(files, 'editor.png') })
+    await shot('editor')
 
     const stored = await script.api.projects.get.query({ id: projectId }) as { name: string; document: ProjectDocument }
     expect(stored.name).toBe('Behind the proxy')
@@ -107,6 +118,13 @@ describe(`behind nginx under ${BASE_PATH}`, () => {
     // A reload lands on the same editor: the sub-path's deep links are served by the app too.
     await page.reload()
     await expect.poll(() => page.getByTestId('layer-row').count(), POLL).toBe(1)
+  })
+
+  it('signs out to the sign-in page under the sub-path, and the session cookie goes', async () => {
+    await page.getByTestId('user-menu').click()
+    await page.getByRole('menuitem', { name: 'Sign out' }).click()
+    await page.waitForURL((url) => url.pathname === `${BASE_PATH}login`)
+    expect((await page.context().cookies(app)).map((cookie) => cookie.name)).not.toContain('lattice_session')
   })
 
   it('made every request under the sub-path, and none failed', () => {
