@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient, type LatticeClient } from '../../client'
 import type { ProjectDocument } from '../../shared/project'
 import { ADMIN, BOOTSTRAP_TOKEN, freePort, startServer, type RunningServer } from '../e2e/server'
-import { readmeNginxBlock, startNginx, subPathBlock, type RunningNginx } from '../support/nginx'
+import { readmeNginxBlock, requireNginx, startNginx, subPathBlock, type RunningNginx } from '../support/nginx'
 import { BASE_PATH, ensureSubpathBuild } from '../support/subpath-build'
 
 const POLL = { timeout: 15_000, interval: 100 }
@@ -35,6 +35,8 @@ describe(`behind nginx under ${BASE_PATH}`, () => {
   const strayRequests: string[] = []
 
   beforeAll(async () => {
+    // Before the build, so a machine without nginx hears so at once.
+    requireNginx()
     const entry = await ensureSubpathBuild()
     files = await mkdtemp(join(tmpdir(), 'lattice-proxy-'))
     server = await startServer({ entry, env: { LATTICE_TRUST_PROXY: '1' } })

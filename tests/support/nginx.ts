@@ -17,6 +17,11 @@ export interface RunningNginx {
   stop(): Promise<void>
 }
 
+/** Fails, saying what to install, when Debian's nginx is missing: the proxy test never skips. */
+export function requireNginx(): void {
+  if (!existsSync(NGINX)) throw new Error(`nginx is not installed (${NGINX} is missing): install Debian's nginx package (apt-get install nginx), as .ci/run does.`)
+}
+
 /** The README's one ```nginx block, exactly as users copy it. */
 export async function readmeNginxBlock(): Promise<string> {
   const readme = await readFile(resolve('README.md'), 'utf8')
@@ -42,7 +47,7 @@ export function subPathBlock(block: string, basePath: string, upstream: string):
  * files) in a temp folder, in the foreground so stopping its master process ends it.
  */
 export async function startNginx(serverBlock: string, port: number): Promise<RunningNginx> {
-  if (!existsSync(NGINX)) throw new Error(`nginx is not installed (${NGINX} is missing): install Debian's nginx package (apt-get install nginx), as .ci/run does.`)
+  requireNginx()
   const prefix = await mkdtemp(join(tmpdir(), 'lattice-nginx-'))
   const temp = (name: string) => join(prefix, name)
   for (const dir of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(temp(dir))
