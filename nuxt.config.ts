@@ -1,10 +1,16 @@
 import { fileURLToPath } from 'node:url'
 import pkg from './package.json' with { type: 'json' }
 
+// A second build beside the usual one (the sub-path build the proxy test serves) gets its own
+// output and build folders, so neither overwrites the other.
+const outputDir = process.env.NITRO_OUTPUT_DIR?.trim()
+const buildDir = process.env.NUXT_BUILD_DIR?.trim()
+
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   // The design card's layout: pages, components, stores, server at the repo root.
   srcDir: '.',
+  ...(buildDir ? { buildDir } : {}),
   dir: { app: 'app' },
   // An editor behind sign-in: rendered in the browser, served as one SPA shell.
   ssr: false,
@@ -26,6 +32,7 @@ export default defineNuxtConfig({
   nitro: {
     // Nitro's node server with a larger header limit and clear answers to refused requests.
     entry: fileURLToPath(new URL('./server/entry/node-server.ts', import.meta.url)),
+    ...(outputDir ? { output: { dir: outputDir } } : {}),
     // Bundled so `.output` can migrate a database without the repo beside it.
     // file-type loads strtok3's Node entry through an export condition the tracer does not follow.
     externals: { traceInclude: [fileURLToPath(new URL('./node_modules/strtok3/lib/index.js', import.meta.url))] },

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { databaseConfigFromEnv, dataDirFromEnv, type DatabaseConfig } from '../db/config'
 import { LIMITS } from '../../shared/limits'
+import { parseTrustProxy, type TrustProxy } from '../http/forwarded'
 
 /** Everything the server reads from its environment, checked once at start-up. */
 export interface LatticeConfig {
@@ -13,8 +14,11 @@ export interface LatticeConfig {
   worker: boolean
   /** Secure cookies: on unless LATTICE_INSECURE_COOKIES=1 (plain-http LAN setups). */
   secureCookies: 'auto' | 'never'
-  /** Honour X-Forwarded-For/-Proto/-Host: set LATTICE_TRUST_PROXY=1 behind a reverse proxy. */
-  trustProxy: boolean
+  /**
+   * Whose X-Forwarded-For/-Host/-Proto to believe (LATTICE_TRUST_PROXY): 1 or true behind one
+   * reverse proxy, or the proxies' addresses (comma-separated); unset or 0, nobody's.
+   */
+  trustProxy: TrustProxy
   bootstrap: { adminEmail?: string; adminPassword?: string; bootstrapToken?: string }
   /**
    * Exports: how many run at once here (LATTICE_EXPORT_CONCURRENCY) and where this server's own
@@ -46,8 +50,11 @@ export interface AiConfig {
   vlm: { url: string; model: string; key?: string } | null
 }
 
-/** `build`: what the server build brings along (the database snapshot; see server/db/snapshot.ts). */
-export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build: { dbSnapshot?: string } = {}): LatticeConfig {
+/**
+ * `build`: what the server build brings along: the database snapshot (server/db/snapshot.ts) and
+ * the base URL it was built for (NUXT_APP_BASE_URL at build time, which a start need not repeat).
+ */
+export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build: { dbSnapshot?: string; baseURL?: string } = {}): LatticeConfig {
   return {
     database: databaseConfigFromEnv(env, { snapshot: build.dbSnapshot }),
     dataDir: dataDirFromEnv(env),
@@ -55,10 +62,10 @@ export function latticeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, build
     maxOutputBytes: megabytes(env, 'LATTICE_MAX_OUTPUT_MB', LIMITS.defaultMaxOutputBytes),
     worker: env.LATTICE_WORKER?.trim() !== '0',
     secureCookies: env.LATTICE_INSECURE_COOKIES?.trim() === '1' ? 'never' : 'auto',
-    trustProxy: env.LATTICE_TRUST_PROXY?.trim() === '1',
+    trustProxy: parseTrustProxy(env.LATTICE_TRUST_PROXY),
     export: {
       concurrency: positiveInteger(env, 'LATTICE_EXPORT_CONCURRENCY', 1),
-      internalUrl: (env.LATTICE_INTERNAL_URL?.trim() || `http://127.0.0.1:${env.NITRO_PORT || env.PORT || 3000}${env.NUXT_APP_BASE_URL?.trim() || '/'}`).replace(/\/+$/, ''),
+      internalUrl: (env.LATTICE_INTERNAL_URL?.trim() || `http://127.0.0.1:${env.NITRO_PORT || env.PORT || 3000}${build.baseURL || env.NUXT_APP_BASE_URL?.trim() || '/'}`).replace(/\/+$/, ''),
     },
     ai: aiConfigFromEnv(env),
     comfy: {

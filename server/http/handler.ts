@@ -14,8 +14,8 @@ import { asAppError, HTTP_STATUS } from '../errors'
 export function defineAuthedHandler<T>(handle: (event: H3Event, ctx: { services: Services; user: AuthUser }) => Promise<T>): EventHandler {
   return defineEventHandler(async (event) => {
     try {
-      const { services } = await useLattice()
-      const { user } = await authenticate(event, services)
+      const { services, config } = await useLattice()
+      const { user } = await authenticate(event, services, config.trustProxy)
       if (!user) throw new AppError('UNAUTHORIZED', 'Sign in, or send an API token as "Authorization: Bearer lat_…".')
       return await handle(event, { services, user })
     } catch (caught) {

@@ -47,7 +47,7 @@ export default defineNitroPlugin((nitroApp) => {
   const version = String(useRuntimeConfig().public.version ?? 'dev')
   const starting = (async () => {
     const [migrations, manifests] = await Promise.all([bundledMigrations(), bundledModelManifests()])
-    return startLattice(latticeConfigFromEnv(process.env, { dbSnapshot: buildSnapshot() }), migrations, version, manifests)
+    return startLattice(latticeConfigFromEnv(process.env, { dbSnapshot: buildSnapshot(), baseURL: useRuntimeConfig().app.baseURL }), migrations, version, manifests)
   })()
   starting.then(
     (lattice) => console.info(`[lattice] ready: ${lattice.services.db.kind} database, data in ${lattice.config.dataDir}`),

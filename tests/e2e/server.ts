@@ -38,13 +38,15 @@ export async function freePort(): Promise<number> {
 /**
  * Starts the built app (`npm run build` output) as a real process, on a fresh embedded database
  * unless `env.DATABASE_URL` says otherwise, with the admin and a bootstrap token from env.
+ * `entry`: another build's server (default `.output`).
  */
-export async function startServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningServer> {
-  if (!existsSync(SERVER_ENTRY)) throw new Error('No server build: run `npm run build` first (npm test does).')
+export async function startServer(options: { env?: Record<string, string>; dataDir?: string; entry?: string } = {}): Promise<RunningServer> {
+  const entry = options.entry ?? SERVER_ENTRY
+  if (!existsSync(entry)) throw new Error(`No server build at ${entry}: run \`npm run build\` first (npm test does).`)
   const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'lattice-e2e-'))
   const port = await freePort()
   let output = ''
-  const child: ChildProcess = spawn(process.execPath, [SERVER_ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, [entry], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -13,7 +13,7 @@ import { checkBatch, checkJson, checkUrlLength, checkJsonDepth, proceduresOf, re
 async function createContext(event: H3Event): Promise<Context> {
   const { services, config } = await useLattice()
   // Signing in the caller reads the database: an outage answers 503 here rather than a 500.
-  const identity = await authenticate(event, services).catch((error: unknown) => { throw toTRPCError(error) })
+  const identity = await authenticate(event, services, config.trustProxy).catch((error: unknown) => { throw toTRPCError(error) })
   const secure = config.secureCookies === 'auto' && isHttps(event, config.trustProxy)
   return createContextInner(services, identity.user, {
     ip: clientIp(event, config.trustProxy),
