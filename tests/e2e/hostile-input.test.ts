@@ -8,10 +8,14 @@ import { BOOTSTRAP_TOKEN, startServer, type RunningServer } from './server'
  * says what is wrong (never a 500), costs what its limit allows and no more, and leaves the server
  * answering its health check.
  */
-/** A tRPC answer as these tests read it: a result, or an error with its message and zod details. */
+/**
+ * An answer as these tests read it: tRPC's result, or its error with the message and zod details;
+ * outside tRPC, the server's error with its message at the top.
+ */
 interface Answer {
   result: { data: { status: string } }
   error: { message: string; data: { zodError: { fieldErrors: Record<string, string[]> } } }
+  message: string
 }
 
 describe('hostile and malformed requests', () => {
