@@ -14,7 +14,7 @@ export default defineNuxtConfig({
   dir: { app: 'app' },
   // An editor behind sign-in: rendered in the browser, served as one SPA shell.
   ssr: false,
-  modules: ['@nuxt/ui', '@pinia/nuxt'],
+  modules: ['@nuxt/ui', '@pinia/nuxt', '@nuxt/eslint'],
   css: ['~/assets/css/main.css'],
   devtools: { enabled: false },
   telemetry: false,

@@ -1,5 +1,5 @@
 import { frameAssetName, type FramePass } from '~~/shared/comfy/frame-inputs'
-import type { ProjectDocument } from '~~/shared/project'
+import type { Composition, ProjectDocument } from '~~/shared/project'
 import { createRenderer, pngBlob, type RenderPass, type Renderer } from '~/renderer'
 import type { AssetInfo } from '~/composables/api'
 import { loadViewportAsset } from '~/composables/editor/viewport-assets'
@@ -20,6 +20,13 @@ export class FrameCaptureError extends Error {
     super(message)
     this.name = 'FrameCaptureError'
   }
+}
+
+/** The composition `source` renders; a FrameCaptureError when the project no longer has it. */
+export function sourceComposition(source: FrameSource): Composition {
+  const composition = source.document.compositions[source.compositionId]
+  if (!composition) throw new FrameCaptureError(`The composition is no longer in “${source.projectName}”.`)
+  return composition
 }
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error))
@@ -52,8 +59,7 @@ export function useFrameCapture() {
   }
 
   async function renderNow(source: FrameSource, size?: { width: number; height: number }): Promise<Blob> {
-    const composition = source.document.compositions[source.compositionId]
-    if (!composition) throw new FrameCaptureError(`The composition is no longer in “${source.projectName}”.`)
+    const composition = sourceComposition(source)
     const width = size?.width ?? composition.width
     const height = size?.height ?? composition.height
     const target = rendererFor(width, height)
@@ -76,7 +82,7 @@ export function useFrameCapture() {
   async function capture(source: FrameSource, onProgress?: (stage: 'rendering' | 'uploading') => void): Promise<AssetInfo> {
     onProgress?.('rendering')
     const png = await render(source)
-    const composition = source.document.compositions[source.compositionId]!
+    const composition = sourceComposition(source)
     const file = new File([png], frameAssetName(source.projectName, composition.name, source.frame, source.pass), { type: 'image/png' })
     onProgress?.('uploading')
     try {

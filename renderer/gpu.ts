@@ -10,7 +10,7 @@ import {
   NoColorSpace,
   RawShaderMaterial,
   Scene,
-  Texture,
+  type Texture,
   type WebGLRenderTarget,
   WebGLRenderer,
 } from 'three'

@@ -88,8 +88,7 @@ export function compileCanonicalCheck(schema: z.ZodType, options: CanonicalCheck
     const known = compiled.get(node)
     if (known) return known
     // Recursive schemas would reach themselves while compiling: route through the table.
-    let self: CanonicalCheck | undefined
-    compiled.set(node, (value) => self!(value))
+    compiled.set(node, (value) => self(value))
     const base = compileType(node)
     const checks = [...(node._zod.traits.has('$ZodCheck') ? [node as unknown as CheckNode] : []), ...(node._zod.def.checks ?? [])]
     for (const check of checks) {
@@ -97,7 +96,7 @@ export function compileCanonicalCheck(schema: z.ZodType, options: CanonicalCheck
     }
     const tests = checks.map(compileCheck)
     const [first, ...rest] = tests
-    self = !first ? base : rest.length === 0 ? (value) => base(value) && first(value) : (value) => {
+    const self: CanonicalCheck = !first ? base : rest.length === 0 ? (value) => base(value) && first(value) : (value) => {
       if (!base(value) || !first(value)) return false
       for (const test of rest) if (!test(value)) return false
       return true

@@ -17,7 +17,10 @@ export const useExportsStore = defineStore('exports', () => {
 
   /** Keyed by export id: what the export's job says while it runs. */
   const live = computed<Record<string, JobProgress>>(() => Object.fromEntries(
-    items.value.flatMap((item) => (jobs.live[item.job.id] ? [[item.id, jobs.live[item.job.id]!]] : [])),
+    items.value.flatMap((item) => {
+      const progress = jobs.live[item.job.id]
+      return progress ? [[item.id, progress]] : []
+    }),
   ))
   const running = computed(() => items.value.filter((item) => !isTerminalJobStatus(live.value[item.id]?.status ?? item.job.status)).length)
 

@@ -25,7 +25,10 @@ export const useGenerationsStore = defineStore('generations', () => {
   const jobStore = useJobsStore()
   /** Keyed by generation id. */
   const live = computed<Record<string, GenerationLive>>(() => Object.fromEntries(
-    items.value.flatMap((item) => (jobStore.live[item.jobId] ? [[item.id, jobStore.live[item.jobId]!]] : [])),
+    items.value.flatMap((item) => {
+      const progress = jobStore.live[item.jobId]
+      return progress ? [[item.id, progress]] : []
+    }),
   ))
   /** A rendered frame sent from the editor, waiting for the Generate page to place it in an input. */
   const offered = ref<{ assetId: string; pass: FramePass['type'] } | null>(null)

@@ -75,19 +75,18 @@ export async function downloadOutput(
   const partial = `${path}.part-${process.pid}-${Date.now()}`
   let bytes = 0
   const idleMs = options.idleTimeoutMs ?? 60_000
-  let idle: NodeJS.Timeout | undefined
+  const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)
+  const idle = setTimeout(() => source.destroy(new ComfyError('timeout', `Downloading "${file.filename}" from ComfyUI stalled for ${Math.round(idleMs / 1000)} s; Lattice will retry.`)), idleMs)
   // Hashed on the way, so storing it as an asset needs no second read.
   const hash = createHash('sha256')
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
       hash.update(chunk)
-      idle?.refresh()
+      idle.refresh()
       callback(bytes > maxBytes ? tooLarge(file, maxBytes) : null, chunk)
     },
   })
-  const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)
-  idle = setTimeout(() => source.destroy(new ComfyError('timeout', `Downloading "${file.filename}" from ComfyUI stalled for ${Math.round(idleMs / 1000)} s; Lattice will retry.`)), idleMs)
   try {
     await pipeline(source, meter, createWriteStream(partial, { flags: 'wx' }), { signal: options.signal })
     await rename(partial, path)

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffDelay, type BackoffOptions } from './backoff'
 import { classifyRejection, fromNodeErrors } from './classify'
-import { ComfyError, isTransientComfyError } from './errors'
+import { type ComfyError, isTransientComfyError } from './errors'
 import type { ComfyHttp, PromptRequest } from './http'
 import { locatePrompt, type PromptLocation } from './locate'
 import type { ObjectInfo } from './protocol'

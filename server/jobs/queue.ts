@@ -338,7 +338,7 @@ export class JobQueue {
     }
   }
 
-  private context(job: TransitionedJob & { status: JobStatus; startedAt: Date }, runId: string, signal: AbortSignal, remote: boolean): JobContext<any> {
+  private context(job: TransitionedJob & { status: JobStatus; startedAt: Date }, runId: string, signal: AbortSignal, remote: boolean): JobContext<unknown> {
     const { id: jobId } = job
     return {
       jobId,

@@ -30,7 +30,12 @@ export interface JobContext<Input> {
   log(message: string, level?: 'info' | 'warn'): Promise<void>
 }
 
-export interface JobDefinition<Input = any> {
+/**
+ * One kind of job. `Input` is what the kind is enqueued with; the queue keeps it as JSON and hands
+ * it back only to the same kind, so the queue holds its mixed kinds as `JobDefinition` (unknown
+ * input), which the method signatures below accept for any kind.
+ */
+export interface JobDefinition<Input = unknown> {
   kind: JobKind
   run(context: JobContext<Input>): Promise<Record<string, unknown>>
   /**

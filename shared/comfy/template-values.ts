@@ -75,6 +75,7 @@ export function resolveParams(manifest: TemplateManifest, values: Record<string,
  */
 export function applyValues(workflow: Workflow, manifest: TemplateManifest, params: Record<string, unknown>, files: Record<string, string> = {}): Workflow {
   const copy = structuredClone(workflow)
+  // Templates are checked when saved: every target names a node of their workflow.
   for (const p of manifest.parameters) {
     if (!(p.name in params)) continue
     for (const target of p.targets) copy[target.node]!.inputs[target.input] = params[p.name]

@@ -1,7 +1,6 @@
 /** The animatable properties the editor shows for a layer and its masks, addressed by dotted paths. */
 import type { Layer } from '../project/layers'
 import type { AnimatableProperty } from '../project/properties'
-import type { Mask } from '../project/masks'
 
 /** `path`: a bezier path (mask shapes), edited through its bounding box. */
 export type PropertyValueKind = 'number' | 'vec2' | 'vec3' | 'path'

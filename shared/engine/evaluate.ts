@@ -97,7 +97,7 @@ export interface CompositionState {
   camera: CameraState
 }
 
-export interface EvaluateOptions extends Pick<CameraOptions, 'near' | 'far'> {}
+export type EvaluateOptions = Pick<CameraOptions, 'near' | 'far'>
 
 /**
  * Everything needed to draw composition `compositionId` of `document` at `frame` (fractional

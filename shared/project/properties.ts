@@ -90,7 +90,7 @@ export function animatableWithDefault<T extends z.ZodType>(value: T, fallback: z
   return animatable(value).prefault({ value: fallback } as never)
 }
 
-const numberKeyframeSchema = keyframeSchema(z.number())
+type NumberKeyframeSchema = ReturnType<typeof keyframeSchema<z.ZodNumber>>
 
 export type BezierHandle = z.infer<typeof bezierHandleSchema>
 export type Interpolation = z.infer<typeof interpolationSchema>
@@ -98,5 +98,5 @@ export type Easing = z.infer<typeof easingSchema>
 export type Vec2 = z.infer<typeof vec2Schema>
 export type Vec3 = z.infer<typeof vec3Schema>
 export type Color = z.infer<typeof colorSchema>
-export type Keyframe<T = number> = Omit<z.output<typeof numberKeyframeSchema>, 'value'> & { value: T }
+export type Keyframe<T = number> = Omit<z.output<NumberKeyframeSchema>, 'value'> & { value: T }
 export type AnimatableProperty<T = number> = { value: T; keyframes: Keyframe<T>[] }

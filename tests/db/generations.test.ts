@@ -8,6 +8,7 @@ import { AuthService } from '../../server/services/auth/auth.service'
 import type { ComfyStandIn } from '../comfy/stand-in/server'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BACKENDS, freshDatabase } from './harness'
+import { eventMatching, pngStream, settle, startLattice, startStandIn, statusesOf, useServers, type Lattice } from './generations-harness'
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(20)
@@ -21,7 +22,6 @@ async function waitForEnd(service: Lattice['service'], owner: string, id: string
     await sleep(50)
   }
 }
-import { eventMatching, pngStream, settle, startLattice, startStandIn, statusesOf, useServers, type Lattice } from './generations-harness'
 
 describe.each(BACKENDS)('generations on %s', (backend) => {
   let ctx: Awaited<ReturnType<typeof freshDatabase>>

@@ -8,9 +8,9 @@ import { JobQueue } from '../../server/jobs/queue'
 import { createModelManager } from '../../server/ml'
 import type { ModelManager } from '../../server/ml/manager'
 import { AuthService } from '../../server/services/auth/auth.service'
-import { AppError } from '../../shared/errors'
+import type { AppError } from '../../shared/errors'
 import type { JobEvent } from '../../shared/jobs'
-import { ModelFolders, sha256 } from '../support/model-fixtures'
+import { ModelFolders } from '../support/model-fixtures'
 import { BACKENDS, freshDatabase } from './harness'
 
 const SIZE = 768 * 1024

@@ -3,7 +3,7 @@ import type { JobDefinition } from '../../jobs/types'
 import { detectMediaType } from '../../media'
 import { AppError } from '../../../shared/errors'
 import type { AssetService } from './assets.service'
-import { DataLayout } from '../../storage/paths'
+import type { DataLayout } from '../../storage/paths'
 
 interface Input { assetId: string }
 

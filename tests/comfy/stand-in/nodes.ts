@@ -94,7 +94,8 @@ export const DEFAULT_NODES: Record<string, NodeDef> = {
   KSampler: {
     info: () => entry('KSampler', {
       model: ['MODEL', {}],
-      seed: ['INT', { default: 0, min: 0, max: 0xffffffffffffffff, control_after_generate: true }],
+      // ComfyUI sends 0xffffffffffffffff, which JSON.parse reads as the double 2^64.
+      seed: ['INT', { default: 0, min: 0, max: 2 ** 64, control_after_generate: true }],
       steps: INT(20, 1, 10000),
       cfg: ['FLOAT', { default: 8.0, min: 0.0, max: 100.0, step: 0.1, round: 0.01 }],
       sampler_name: [SAMPLERS, {}],

@@ -106,7 +106,7 @@ describe('adding AI results to a document', () => {
   })
 
   it('a traced segmentation mask becomes an editable mask path on the layer', () => {
-    const { doc, comp, source } = documentWith('image')
+    const { doc, source } = documentWith('image')
     const data = new Uint8Array(40 * 20)
     for (let y = 5; y < 15; y++) for (let x = 10; x < 30; x++) data[y * 40 + x] = 255
     const traced = traceMask({ width: 40, height: 20, data }, { size: { width: 400, height: 200 } })

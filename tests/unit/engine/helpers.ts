@@ -1,6 +1,4 @@
-import type { CompositionInput, LayerInput, ProjectDocument } from '../../../shared/project'
-import { type NewDocumentOptions, createEmptyDocument, projectDocumentSchema } from '../../../shared/project'
-import type { AnimatableProperty, Keyframe } from '../../../shared/project'
+import { type AnimatableProperty, type CompositionInput, type Keyframe, type LayerInput, type NewDocumentOptions, type ProjectDocument, createEmptyDocument, projectDocumentSchema } from '../../../shared/project'
 import { mat4 } from '../../../shared/engine'
 
 /** A validated document: createEmptyDocument's main composition with `layers`, plus `others`. */

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { EASINGS, INTERPOLATIONS, type Keyframe, animatable } from '../../../shared/project'
-import type { BezierPath, Vec3 } from '../../../shared/project'
+import { EASINGS, INTERPOLATIONS, type BezierPath, type Keyframe, type Vec3, animatable } from '../../../shared/project'
 import { ease, mixColors, spatialSegment, valueAt } from '../../../shared/engine'
 import { animated, expectClose, key } from './helpers'
 import { z } from 'zod'

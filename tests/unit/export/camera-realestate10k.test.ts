@@ -1,4 +1,4 @@
-import { Matrix4 } from 'three'
+import type { Matrix4 } from 'three'
 import { describe, expect, it } from 'vitest'
 import { exportCamera } from '../../../shared/export/camera'
 import type { CameraFormat } from '../../../shared/export/options'

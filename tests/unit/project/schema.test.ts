@@ -4,6 +4,7 @@ import type { ProjectDocumentInput } from '../../../shared/project'
 import { richDocument } from './documents'
 
 // These tests break documents on purpose, which typed input would not allow.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any path of a composition may be broken
 type Doc = ProjectDocumentInput & { compositions: Record<string, any> }
 
 /** Parses `doc` expecting failure and returns the formatted issues. */
@@ -43,12 +44,8 @@ describe('projectDocumentSchema', () => {
 
   it('reports a longer cycle once, at its first layer, even when other layers lead into it', () => {
     const doc = richDocument() as Doc
-    const nulls = ['n0', 'n1', 'n2', 'n3'].map((id) => ({ id, kind: 'null', outPoint: 10 }))
-    const [n0, n1, n2, n3] = nulls as [any, any, any, any]
-    n0.parentId = 'n2'
-    n1.parentId = 'n2'
-    n2.parentId = 'n3'
-    n3.parentId = 'n1'
+    const parents = [['n0', 'n2'], ['n1', 'n2'], ['n2', 'n3'], ['n3', 'n1']]
+    const nulls = parents.map(([id, parentId]) => ({ id, kind: 'null', outPoint: 10, parentId }))
     doc.compositions.inner.layers = nulls
     expect(problems(doc)).toBe('compositions.inner.layers[2].parentId: parent cycle: "n2" → "n3" → "n1" → "n2"')
   })

@@ -8,12 +8,16 @@ import { caption, florenceLoader } from '../../../../server/ml/caption/florence'
 import { modelManifestSchema } from '../../../../shared/ai/manifest'
 import { discPng } from './helpers'
 
+type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } }
+/** The chat request as the stand-in receives it: the parts these tests read. */
+interface ChatRequest { model: string; messages: { content: ContentPart[] }[] }
+
 describe('OpenAI-compatible caption client against a local stand-in server', () => {
   let server: Server
   let url: string
-  let lastBody: any
+  let lastBody: ChatRequest | null = null
   let lastAuth: string | undefined
-  let handler: (req: IncomingMessage, res: ServerResponse, body: any) => void
+  let handler: (req: IncomingMessage, res: ServerResponse, body: ChatRequest) => void
   beforeAll(async () => {
     server = createServer((req, res) => {
       const chunks: Buffer[] = []
@@ -35,9 +39,9 @@ describe('OpenAI-compatible caption client against a local stand-in server', () 
     handler = (_req, res, body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: body.model, choices: [{ message: { role: 'assistant', content: '  A red ball on grey.  ' } }] }))
     const result = await captionWithOpenAi(image, { url: `${url}/`, apiKey: 'sk-test', model: 'qwen2.5-vl' })
     expect(result).toEqual({ text: 'A red ball on grey.', model: 'qwen2.5-vl' })
-    expect(lastBody.model).toBe('qwen2.5-vl')
+    expect(lastBody?.model).toBe('qwen2.5-vl')
     expect(lastAuth).toBe('Bearer sk-test')
-    const content = lastBody.messages[0].content
+    const content = lastBody?.messages[0]?.content
     expect(content).toContainEqual({ type: 'text', text: DEFAULT_CAPTION_PROMPT })
     expect(content).toContainEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(image.data).toString('base64')}` } })
   })
@@ -48,9 +52,10 @@ describe('OpenAI-compatible caption client against a local stand-in server', () 
     const result = await captionWithOpenAi({ data: png, mimeType: 'image/png' }, { url, model: 'm', prompt: 'Say hi.' })
     expect(result.text).toBe('Parts joined.')
     expect(lastAuth).toBeUndefined()
-    const sent = lastBody.messages[0].content.find((p: any) => p.type === 'image_url').image_url.url as string
-    expect(Buffer.from(sent.split(',')[1]!, 'base64').equals(png)).toBe(true)
-    expect(lastBody.messages[0].content[0].text).toBe('Say hi.')
+    const parts = lastBody?.messages[0]?.content ?? []
+    const sent = parts.flatMap((part) => (part.type === 'image_url' ? [part.image_url.url] : []))[0] ?? ''
+    expect(Buffer.from(sent.split(',')[1] ?? '', 'base64').equals(png)).toBe(true)
+    expect(parts[0]).toMatchObject({ text: 'Say hi.' })
   })
 
   it('401 says to check LATTICE_VLM_KEY', async () => {
