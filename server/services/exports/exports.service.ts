@@ -4,9 +4,8 @@ import type { DataLayout } from '../../storage/paths'
 import type { ProjectService } from '../projects/projects.service'
 import { toJobSummary } from '../jobs/jobs.service'
 import { AppError } from '../../../shared/errors'
-import { exportFileSchema, exportSettingsSchema, type ExportFile, type ExportSettings, type ExportSettingsInput } from '../../../shared/export/options'
+import { exportFileSchema, exportSettingsSchema, type ExportFile, type ExportSettings } from '../../../shared/export/options'
 import type { ExportCreateInput, ExportListInput } from '../../../shared/schemas/export'
-export type { ExportCreateInput } from '../../../shared/schemas/export'
 import { isTerminalJobStatus, type JobEventEnvelope, type JobSummary } from '../../../shared/jobs'
 import { LIMITS } from '../../../shared/limits'
 import { parseDocument } from '../../../shared/project'
@@ -16,6 +15,7 @@ import { planExport } from './plan'
 import { checkBundle, type TemplateSource } from './bundle'
 import type { ExportJobInput } from './render.job'
 
+export type { ExportCreateInput } from '../../../shared/schemas/export'
 
 /** An export as users see it: what it renders, its job's state, and its files once done. */
 export interface ExportInfo {
