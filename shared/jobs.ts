@@ -1,16 +1,9 @@
 import { z } from 'zod'
+import { JOB_STATUSES } from './job-statuses'
 
-/**
- * Every status a job (any long work: asset processing, a ComfyUI generation, a webhook, an export)
- * can be in. Work done here goes queued → running; work placed on a remote server (a generation)
- * goes queued → dispatched (placed) → running (the server started it). `retrying` is local work
- * waiting for its next try; remote work waiting for its next try is `queued` again.
- */
-export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const
+export { JOB_STATUSES, TERMINAL_JOB_STATUSES, isTerminalJobStatus } from './job-statuses'
 export const jobStatusSchema = z.enum(JOB_STATUSES)
 export type JobStatus = z.infer<typeof jobStatusSchema>
-export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled']
-export const isTerminalJobStatus = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status)
 
 export const jobKindSchema = z.enum(['asset.process', 'comfy.generate', 'comfy.webhook', 'export.render', 'ai.model.download', 'ai.task'])
 export type JobKind = z.infer<typeof jobKindSchema>
