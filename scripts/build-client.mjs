@@ -89,7 +89,8 @@ async function bundleDeclarations(declarationsDir) {
 
 /** The ESM and CommonJS bundles, with the runtime dependencies inside; returns the bundled packages' folders. */
 async function bundleJavaScript() {
-  const common = { entryPoints: [ENTRY], bundle: true, platform: 'node', target: NODE_TARGET, logLevel: 'warning', metafile: true, legalComments: 'none' }
+  // keepNames: bundling renames clashing classes (TRPCClientError → TRPCClientError2), and errors show their class's name.
+  const common = { entryPoints: [ENTRY], bundle: true, platform: 'node', target: NODE_TARGET, keepNames: true, logLevel: 'warning', metafile: true, legalComments: 'none' }
   const esm = await build({ ...common, format: 'esm', outfile: join(out, 'index.js') })
   await build({ ...common, format: 'cjs', outfile: join(out, 'index.cjs') })
   const packages = new Set()
