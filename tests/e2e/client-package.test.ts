@@ -51,8 +51,11 @@ describe('@lattice/client installed in a folder outside the repository', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'lattice-client-package-'))
-    const [started, tarball] = await Promise.all([startServer(), buildAndPack(work)])
-    server = started
+    const [started, packed] = await Promise.allSettled([startServer(), buildAndPack(work)])
+    if (started.status === 'fulfilled') server = started.value
+    if (started.status === 'rejected') throw started.reason
+    if (packed.status === 'rejected') throw packed.reason
+    const tarball = packed.value
     // The README's steps, with --offline: installing must not need a registry.
     scripts = join(work, 'plates')
     await mkdir(scripts)
