@@ -13,7 +13,7 @@ import type { JobEventEnvelope, JobStatus } from '../shared/jobs'
 import { TERMINAL_JOB_STATUSES } from '../shared/job-statuses'
 import { transformer } from '../shared/transformer'
 import type { GenerationStatus } from '../shared/comfy/manifest'
-import type { ExportFile, ExportSettingsInput } from '../shared/export/options'
+import type { ExportSettingsInput } from '../shared/export/options'
 import type { ExportInfo } from '../server/services/exports/exports.service'
 import type { AiTaskOutput, AiTaskRequestInput } from '../shared/ai/requests'
 
