@@ -21,7 +21,8 @@ const out = resolve(values.out)
 
 /** Emits a declaration file for the client and every module its types reach, into `dir`. */
 function emitDeclarations(dir) {
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })
+  const unreadable = (diagnostic) => { throw new Error(`tsconfig.json: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`) }
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: unreadable })
   const options = { ...config.options, noEmit: false, declaration: true, emitDeclarationOnly: true, declarationMap: false, outDir: dir, rootDir: ROOT }
   const program = ts.createProgram({ rootNames: [ENTRY], options })
   const result = program.emit()
