@@ -28,7 +28,10 @@ export function answerClientErrors(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (answered.has(socket)) return
     answered.add(socket)
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A reset needs no answer, and neither does a connection whose current response has begun:
+    // writing a status into the middle of it would corrupt what the client reads (Node is as careful).
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
       socket.destroy()
       return
     }
