@@ -5,9 +5,10 @@
 #   docker run -p 3000:3000 -v lattice-data:/data \
 #     -e LATTICE_ADMIN_EMAIL=you@studio.example -e LATTICE_ADMIN_PASSWORD='a long password' lattice
 #
-# Everything is installed from the npm registry and Debian's packages only: `.npmrc` skips
-# onnxruntime-node's CUDA download and the postinstall generates the Prisma client without
-# Prisma's native engine.
+# Everything is installed from the npm registry and Debian's packages only:
+# ONNXRUNTIME_NODE_INSTALL=skip keeps onnxruntime-node's CUDA download from running (the npm in
+# Node 22 images predates package.json's allowScripts) and the postinstall generates the Prisma
+# client without Prisma's native engine.
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 

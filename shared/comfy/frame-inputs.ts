@@ -11,9 +11,9 @@ export interface TemplateInputs {
 
 const MAX_PART = 80
 
-function part(text: string): string {
+function part(text: string, max = MAX_PART): string {
   const clean = text.replace(/[\\/]/g, '-').replace(/\s+/g, ' ').trim()
-  return clean.length > MAX_PART ? `${clean.slice(0, MAX_PART - 1)}…` : clean || 'Untitled'
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean || 'Untitled'
 }
 
 /** How a pass reads in names and menus: "colour", "depth", "matte of Hero". */
@@ -23,12 +23,14 @@ export function passLabel(pass: FramePass): string {
 
 /**
  * The asset name of a rendered frame: `<project> · <composition> · frame 12 · depth.png`.
- * Slashes become dashes (asset names have no folders); long names are shortened so the whole
- * stays within the asset name limit.
+ * Slashes become dashes (asset names have no folders). Long project and composition names are
+ * shortened first, so the frame and the pass, which tell renders of one shot apart, always stay
+ * and the whole fits the asset name limit.
  */
 export function frameAssetName(projectName: string, compositionName: string, frame: number, pass: FramePass): string {
-  const name = `${part(projectName)} · ${part(compositionName)} · frame ${Math.round(frame)} · ${passLabel(pass)}.png`
-  return name.length > LIMITS.maxAssetNameLength ? `${name.slice(0, LIMITS.maxAssetNameLength - 5)}….png` : name
+  const tail = ` · frame ${Math.round(frame)} · ${passLabel(pass)}.png`
+  const room = Math.min(MAX_PART, Math.floor((LIMITS.maxAssetNameLength - tail.length - ' · '.length) / 2))
+  return `${part(projectName, room)} · ${part(compositionName, room)}${tail}`
 }
 
 const DEPTH = /depth/i

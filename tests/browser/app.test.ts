@@ -71,7 +71,7 @@ describe('the web app: sign-in and projects', () => {
     await page.waitForURL((url) => url.pathname === '/')
   })
 
-  it('refuses a width that is not a multiple of 8 with a clear message, then creates the project', async () => {
+  it('refuses a width that is not a multiple of 8 with a clear message, then creates the project and opens it in the editor', async () => {
     await page.getByTestId('project-list').waitFor()
     await page.getByTestId('project-new').click()
     await page.getByTestId('project-name').fill(NAME)
@@ -91,6 +91,10 @@ describe('the web app: sign-in and projects', () => {
     await expect.poll(() => form.textContent(), POLL).not.toContain('multiple of 8')
     await page.getByTestId('project-create-submit').click()
     await form.waitFor({ state: 'hidden' })
+    // The new project opens in the editor; the list has it too.
+    await page.waitForURL((url) => /^\/projects\/[0-9a-f-]{36}$/.test(url.pathname))
+    await expect.poll(() => page.getByTestId('editor-project-name').textContent(), POLL).toContain(NAME)
+    await page.getByTestId('main-nav').getByRole('link', { name: 'Projects' }).click()
     const row = projectRows(page, NAME)
     await row.waitFor()
     expect(await row.textContent()).toContain('1024×576')

@@ -24,6 +24,22 @@ describe('frameAssetName', () => {
     expect(long.endsWith('.png')).toBe(true)
     expect(frameAssetName('', '', 1, { type: 'depth' })).toBe('Untitled · Untitled · frame 1 · depth.png')
   })
+
+  it('keeps the frame and the pass when long names are shortened, so renders of one shot differ', () => {
+    const project = 'A project with a very long name '.repeat(4)
+    const composition = 'Main composition with an equally long name '.repeat(4)
+    const matte = { type: 'matte', layerId: 'x', layerName: 'l'.repeat(300) } as const
+    const names = [
+      frameAssetName(project, composition, 99999, matte),
+      frameAssetName(project, composition, 99998, matte),
+      frameAssetName(project, composition, 99999, { type: 'depth' }),
+      frameAssetName(project, composition, 99999, { type: 'color' }),
+    ]
+    expect(new Set(names).size).toBe(names.length)
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(LIMITS.maxAssetNameLength)
+    expect(names[0]).toMatch(/^A project with a very long name .*… · Main composition .*… · frame 99999 · matte of l+….png$/)
+    expect(names[2]).toMatch(/ · frame 99999 · depth\.png$/)
+  })
 })
 
 describe('chooseFrameInput', () => {
