@@ -43,6 +43,19 @@ export interface NewLayerOptions {
   shapeType?: ShapeType | 'star'
   color?: string
   text?: string
+  /**
+   * Image, video, depth and nested-composition layers: the content's size in pixels. The anchor
+   * goes to its centre (the composition's centre when the size is unknown).
+   */
+  size?: { width: number; height: number }
+  /** Video layers: the clip's length in seconds. The layer lasts that long at the composition's rate. */
+  durationSeconds?: number
+}
+
+/** Frames a clip of `seconds` lasts at `fps`: at least one, or null when the length is unknown. */
+export function clipFrames(seconds: number | undefined, fps: number): number | null {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0 || !(fps > 0)) return null
+  return Math.max(1, Math.round(seconds * fps))
 }
 
 function shapeOf(type: ShapeType | 'star', size: number): Record<string, unknown> {
@@ -67,11 +80,16 @@ function shapeOf(type: ShapeType | 'star', size: number): Record<string, unknown
 }
 
 /**
- * A new layer of `kind` spanning the whole composition, centred in it, with the schema's
- * defaults. Throws when a kind's required reference (asset, composition) is missing.
+ * A new layer of `kind` spanning the whole composition (a video layer: its clip's length, when
+ * known), centred in it, with the schema's defaults. Layers with a picture (solids, images,
+ * videos, depth, nested compositions) get their anchor at the picture's centre; shapes are drawn
+ * around the layer's origin, so their anchor is already at their centre. Throws when a kind's
+ * required reference (asset, composition) is missing.
  */
 export function createLayer(kind: LayerKind, comp: Composition, options: NewLayerOptions = {}): Layer {
   const centre = [comp.width / 2, comp.height / 2, 0]
+  const size = options.size && options.size.width > 0 && options.size.height > 0 ? options.size : { width: comp.width, height: comp.height }
+  const centred = { position: { value: centre }, anchor: { value: [size.width / 2, size.height / 2, 0] } }
   const base: Record<string, unknown> = {
     id: newId('layer'),
     name: options.name ?? uniqueLayerName(comp, LAYER_KIND_LABELS[kind]),
@@ -90,14 +108,20 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
       base.transform = { position: { value: centre }, anchor: { value: [comp.width / 2, comp.height / 2, 0] } }
       break
     case 'image':
+      base.data = { assetId: need(options.assetId, 'an asset') }
+      base.transform = centred
+      break
     case 'audio':
       base.data = { assetId: need(options.assetId, 'an asset') }
       break
     case 'video':
       base.data = { assetId: need(options.assetId, 'an asset') }
+      base.transform = centred
+      base.outPoint = clipFrames(options.durationSeconds, comp.fps) ?? comp.frameCount
       break
     case 'depth':
       base.data = { assetId: need(options.assetId, 'an image'), depthAssetId: need(options.depthAssetId, 'a depth map') }
+      base.transform = centred
       break
     case 'text':
       base.data = { text: options.text ?? 'Text', fontSize: Math.max(12, Math.round(comp.height / 10)) }
@@ -112,6 +136,7 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
       break
     case 'nestedComposition':
       base.data = { compositionId: need(options.compositionId, 'a composition') }
+      base.transform = centred
       break
     case 'null':
     case 'adjustment':
@@ -149,20 +174,21 @@ export interface PlacedAsset {
   kind: 'image' | 'video'
   width?: number
   height?: number
+  /** Videos: the clip's length in seconds. */
+  durationSeconds?: number
 }
 
 /**
  * Puts `asset` on top of the main composition as an image or video layer at its own size,
- * centred in the composition (the anchor is the asset's centre). Returns the new layer; the
+ * centred in the composition (the anchor is the asset's centre), a video lasting as long as its
+ * clip. Returns the new layer; the
  * document is changed in place, so pass a copy when the original must stay as it was.
  */
 export function addAssetLayer(doc: ProjectDocument, asset: PlacedAsset): Layer {
   const comp = doc.compositions[doc.mainCompositionId]
   if (!comp) throw new Error('This project has no main composition.')
-  const layer = createLayer(asset.kind, comp, { assetId: asset.id, name: asset.name || undefined })
-  const width = asset.width && asset.width > 0 ? asset.width : comp.width
-  const height = asset.height && asset.height > 0 ? asset.height : comp.height
-  layer.transform.anchor.value = [width / 2, height / 2, 0]
+  const size = asset.width && asset.height ? { width: asset.width, height: asset.height } : undefined
+  const layer = createLayer(asset.kind, comp, { assetId: asset.id, name: asset.name || undefined, size, durationSeconds: asset.durationSeconds })
   comp.layers.unshift(layer)
   return layer
 }
