@@ -146,6 +146,17 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
 }
 
 
+/**
+ * Puts a new layer's anchor at the centre of `bounds` (its content box in layer space), keeping
+ * its position: the content's centre then sits on the position (the composition's centre for a
+ * new layer) and the layer pivots about it. No change when `bounds` is null.
+ */
+export function centreAnchorOn(layer: Layer, bounds: { x: number; y: number; width: number; height: number } | null): void {
+  if (!bounds) return
+  const z = layer.transform.anchor.value[2]
+  layer.transform.anchor.value = [bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, z]
+}
+
 /** Whether making `parentId` the parent of `childId` would close a loop (or is the layer itself). */
 export function wouldCreateCycle(layers: readonly Pick<Layer, 'id' | 'parentId'>[], childId: string, parentId: string | null): boolean {
   if (parentId === null) return false
@@ -192,6 +203,19 @@ export function addAssetLayer(doc: ProjectDocument, asset: PlacedAsset): Layer {
   comp.layers.unshift(layer)
   return layer
 }
+
+const DRAWS_NOTHING = new Set<LayerKind>(['camera', 'null', 'audio', 'adjustment'])
+
+/**
+ * Whether the depth pass of `comp` can show anything: it comes from visible 3D layers and depth
+ * layers that draw a picture; without any, every pixel of the pass is black.
+ */
+export function hasDepthContent(comp: Pick<Composition, 'layers'>): boolean {
+  return comp.layers.some((layer) => layer.visible && !DRAWS_NOTHING.has(layer.kind) && (layer.threeD || layer.kind === 'depth'))
+}
+
+/** What the depth pass of a composition without 3D or depth layers is, and what to do about it. */
+export const NO_DEPTH_MESSAGE = 'This composition has no 3D or depth layers, so its depth pass is black. Turn on 3D for a layer or add a depth layer first.'
 
 /** Layers (in any composition) that place composition `compositionId`. */
 export function compositionUsers(doc: ProjectDocument, compositionId: string): { compositionId: string; layerId: string }[] {

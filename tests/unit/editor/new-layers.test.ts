@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addAssetLayer, clipFrames, createLayer } from '../../../shared/editor/ops'
+import { addAssetLayer, centreAnchorOn, clipFrames, createLayer } from '../../../shared/editor/ops'
 import { evaluateComposition, mat4 } from '../../../shared/engine'
 import { createEmptyDocument, type Layer } from '../../../shared/project'
 
@@ -87,5 +87,17 @@ describe('video layers last as long as their clip', () => {
   it('spans the composition when the clip length is unknown', () => {
     const { comp, layer } = docWith((c) => createLayer('video', c, { assetId: ASSET }))
     expect(layer.outPoint).toBe(comp.frameCount)
+  })
+})
+
+describe('centreAnchorOn', () => {
+  it('moves the anchor to the middle of the content box and keeps the position', () => {
+    const { doc, layer } = docWith((comp) => createLayer('text', comp, { text: 'Hello' }))
+    centreAnchorOn(layer, { x: -2, y: -40, width: 120, height: 50 })
+    expect(layer.transform.anchor.value).toEqual([58, -15, 0])
+    expect(layer.transform.position.value).toEqual([640, 360, 0])
+    expect(placed(doc, layer.id, [58, -15])).toEqual([640, 360, 0])
+    centreAnchorOn(layer, null)
+    expect(layer.transform.anchor.value).toEqual([58, -15, 0])
   })
 })
