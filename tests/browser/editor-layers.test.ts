@@ -51,7 +51,7 @@ describe('layers in the editor', () => {
    * from the canvas's top left) around the pixels that `match`, or null.
    */
   async function boxOf(match: (r: number, g: number, b: number) => boolean): Promise<Box | null> {
-    await page.addStyleTag({ content: '[data-testid="transform-handles"] { visibility: hidden !important }' }).then((tag) => tag.evaluate((el) => el.setAttribute('data-hide-handles', '')))
+    await page.addStyleTag({ content: '[data-testid="transform-handles"] { visibility: hidden !important }' }).then((tag) => tag.evaluate((el) => (el as Element).setAttribute('data-hide-handles', '')))
     const png = await page.getByTestId('viewport-canvas').screenshot()
     await page.evaluate(() => document.querySelectorAll('[data-hide-handles]').forEach((el) => el.remove()))
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true })
