@@ -227,16 +227,32 @@ export function compositionUsers(doc: ProjectDocument, compositionId: string): {
 }
 
 /** Every keyframe list in a layer, for renewing ids. */
-function eachKeyframeList(node: unknown, visit: (keyframes: { id: string }[]) => void): void {
+function eachKeyframeList(node: unknown, visit: (keyframes: { id: string; frame: number }[]) => void): void {
   if (Array.isArray(node)) {
     node.forEach((child) => eachKeyframeList(child, visit))
     return
   }
   if (typeof node !== 'object' || node === null) return
   for (const [key, child] of Object.entries(node)) {
-    if (key === 'keyframes' && Array.isArray(child)) visit(child as { id: string }[])
+    if (key === 'keyframes' && Array.isArray(child)) visit(child as { id: string; frame: number }[])
     else eachKeyframeList(child, visit)
   }
+}
+
+/**
+ * Slides a layer `delta` frames in time, as After Effects does: its in and out points, its
+ * source (`startTime`) and every keyframe it holds (transform, masks, effects, its kind's data,
+ * shown or not) move together, so the animation plays the same, later or earlier. Keyframes are
+ * in composition frames, so a slide is the one edit that moves them with the layer.
+ */
+export function slideLayer(layer: Layer, delta: number): void {
+  if (delta === 0) return
+  layer.inPoint += delta
+  layer.outPoint += delta
+  layer.startTime += delta
+  eachKeyframeList(layer, (keyframes) => {
+    for (const keyframe of keyframes) keyframe.frame += delta
+  })
 }
 
 /**

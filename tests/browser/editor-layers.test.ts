@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import { NO_DEPTH_MESSAGE } from '../../shared/editor/ops'
-import type { Layer, ProjectDocument } from '../../shared/project'
+import { createEmptyDocument, parseDocument, type Layer, type LayerInput, type ProjectDocument } from '../../shared/project'
 import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 20_000, interval: 100 }
@@ -19,6 +19,7 @@ describe('layers in the editor', () => {
   let projectId = ''
   let imageId = ''
   let videoId = ''
+  let slideProjectId = ''
   let script: ReturnType<typeof createLatticeClient>
 
   const shots = () => process.env.LATTICE_SCREENSHOTS || app.files
@@ -88,6 +89,19 @@ describe('layers in the editor', () => {
     videoId = video.asset.id
     const created = await script.api.projects.create.mutate({ name: 'Layers test', width: 640, height: 360, fps: 24, frameCount: 96 })
     projectId = created.id
+    // A solid keyed on position, on a mask's opacity and on an effect parameter, for sliding.
+    const slide = await script.api.projects.create.mutate({ name: 'Slide test', width: 640, height: 360, fps: 24, frameCount: 48 })
+    const base = createEmptyDocument({ name: 'Slide test', width: 640, height: 360, fps: 24 })
+    const key = (id: string, frame: number, value: unknown) => ({ id, frame, value, interpolation: 'linear' })
+    const solid = {
+      id: 'slid', kind: 'solid', name: 'Keyed', inPoint: 0, outPoint: 48, data: { color: '#3366cc', width: 100, height: 100 },
+      transform: { anchor: { value: [50, 50, 0] }, position: { value: [100, 180, 0], keyframes: [key('p0', 10, [100, 180, 0]), key('p1', 30, [540, 180, 0])] } },
+      masks: [{ id: 'm', name: 'Mask 1', path: { value: { closed: true, vertices: [{ point: [0, 0] }, { point: [100, 0] }, { point: [100, 100] }, { point: [0, 100] }] } }, opacity: { value: 100, keyframes: [key('o0', 12, 100), key('o1', 20, 50)] } }],
+      effects: [{ id: 'fx', type: 'blur', enabled: true, params: { radius: { value: 0, keyframes: [key('e0', 5, 0), key('e1', 25, 4)] } } }],
+    } as unknown as LayerInput
+    const document = parseDocument({ ...base, compositions: { [base.mainCompositionId]: { ...base.compositions[base.mainCompositionId]!, frameCount: 48, layers: [solid] } } }).document
+    await script.api.projects.save.mutate({ id: slide.id, revision: slide.revision, document })
+    slideProjectId = slide.id
     await signIn(page)
   })
   afterAll(async () => {
@@ -244,7 +258,67 @@ describe('layers in the editor', () => {
     await expect.poll(() => page.getByTestId('export-dialog').count(), POLL).toBe(0)
   })
 
+  it('slides a layer and all its keyframes when its bar is dragged along the timeline, before frame 0 too', async () => {
+    await page.goto(`/projects/${slideProjectId}`)
+    await expect.poll(() => page.getByTestId('composition-size').textContent(), POLL).toContain('640×360')
+    const slid = async () => {
+      const { document } = (await script.api.projects.get.query({ id: slideProjectId })) as { document: ProjectDocument }
+      return document.compositions[document.mainCompositionId]!.layers[0]!
+    }
+    const keys = (layer: Layer) => [
+      layer.transform.position.keyframes.map((k) => k.frame),
+      layer.masks[0]!.opacity.keyframes.map((k) => k.frame),
+      layer.effects[0]!.params.radius!.keyframes.map((k) => k.frame),
+    ]
+    const bar = page.locator('[data-testid="layer-bar"][data-layer-id="slid"]')
+    const diamond = page.locator('[data-testid="keyframe"][data-keyframe-id="p0"]')
+    await expect.poll(() => diamond.count(), POLL).toBe(1)
+    async function dragBar(dx: number) {
+      const b = (await bar.boundingBox())!
+      const from = { x: b.x + b.width * 0.6, y: b.y + b.height / 2 }
+      await page.mouse.move(from.x, from.y)
+      await page.mouse.down()
+      await page.mouse.move(from.x + dx / 2, from.y, { steps: 4 })
+      await page.mouse.move(from.x + dx, from.y, { steps: 4 })
+      await page.mouse.up()
+    }
+
+    const diamondBefore = (await diamond.boundingBox())!
+    const barBefore = (await bar.boundingBox())!
+    await dragBar(120)
+    await expect.poll(saveState, POLL).toBe('saved')
+    await expect.poll(async () => (await slid()).inPoint, POLL).toBeGreaterThan(0)
+    const later = await slid()
+    const d = later.inPoint
+    expect([later.outPoint, later.startTime]).toEqual([48 + d, d])
+    expect(keys(later)).toEqual([[10 + d, 30 + d], [12 + d, 20 + d], [5 + d, 25 + d]])
+    // On screen the keyframe travelled as far as the bar did.
+    const diamondAfter = (await diamond.boundingBox())!
+    const barAfter = (await bar.boundingBox())!
+    expect(Math.abs((diamondAfter.x - diamondBefore.x) - (barAfter.x - barBefore.x))).toBeLessThanOrEqual(1)
+    expect(diamondAfter.x).toBeGreaterThan(diamondBefore.x + 20)
+    await shootBoth('layers-slid-later')
+
+    // Back past the composition's start: keyframes go before frame 0 with the layer.
+    const ppf = (barAfter.x - barBefore.x) / d
+    await dragBar(-(d + 15) * ppf)
+    await expect.poll(async () => (await slid()).inPoint, POLL).toBeLessThan(0)
+    await expect.poll(saveState, POLL).toBe('saved')
+    const earlier = await slid()
+    const e = earlier.inPoint
+    expect(keys(earlier)).toEqual([[10 + e, 30 + e], [12 + e, 20 + e], [5 + e, 25 + e]])
+    expect(keys(earlier)[0]![0]).toBeLessThan(0)
+    // The whole drag is one undo step.
+    await page.getByTestId('editor-undo').click()
+    await expect.poll(async () => (await slid()).inPoint, POLL).toBe(d)
+    await expect.poll(saveState, POLL).toBe('saved')
+    expect(keys(await slid())).toEqual(keys(later))
+    expect(app.pageErrors).toEqual([])
+  })
+
   it('drops a video that lasts as long as its clip and shows its first frame without an error banner', async () => {
+    await page.goto(`/projects/${projectId}`)
+    await expect.poll(() => page.getByTestId('composition-size').textContent(), POLL).toContain('640×360')
     // Every banner the viewport shows is recorded, however briefly.
     await page.evaluate(() => {
       const seen: string[] = []
