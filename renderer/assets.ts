@@ -75,6 +75,23 @@ function framePresented(video: HTMLVideoElement): Promise<void> {
 }
 
 /**
+ * The element's current frame as a bitmap. While a clip's first frames are still arriving the
+ * element can report its data loaded before it has a picture to give ("the source image could
+ * not be decoded"); the next presented frame is waited for, a few times, before that is an error.
+ */
+async function snapshot(video: HTMLVideoElement): Promise<ImageBitmap> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createImageBitmap(video, { premultiplyAlpha: 'none' })
+    } catch (error) {
+      if (attempt >= 4) throw error
+      await framePresented(video)
+      await currentFrameLoaded(video)
+    }
+  }
+}
+
+/**
  * Loaded assets by id: sources are asked for once (until invalidated) and still pictures keep
  * one texture. Video frames become a new texture per use (a snapshot of the seeked frame), so
  * two layers showing one video at different times each get their own frame.
@@ -119,7 +136,7 @@ export class AssetStore {
     const previous = this.videoQueue.get(assetId) ?? Promise.resolve()
     const frame = previous.catch(() => {}).then(async () => {
       await seekVideo(source, time, loop)
-      return createImageBitmap(source, { premultiplyAlpha: 'none' })
+      return snapshot(source)
     })
     this.videoQueue.set(assetId, frame)
     const bitmap = await frame
