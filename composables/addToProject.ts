@@ -1,4 +1,5 @@
 import { addAssetLayer } from '~~/shared/editor/ops'
+import { assetDuration, assetSize } from '~/composables/editor/asset-drag'
 
 /**
  * Adds an asset (an image or video) to a project's main composition as a layer at the asset's
@@ -10,14 +11,8 @@ export function useAddToProject() {
   return async (projectId: string, assetId: string): Promise<{ projectId: string; projectName: string; layerName: string }> => {
     const asset = await $trpc.assets.get.query({ id: assetId })
     if (asset.kind !== 'image' && asset.kind !== 'video') throw new Error(`A ${asset.kind} asset cannot be placed as a picture layer.`)
-    const size = asset.metadata as { width?: unknown; height?: unknown }
-    const placed = {
-      id: asset.id,
-      name: asset.name,
-      kind: asset.kind,
-      width: typeof size.width === 'number' ? size.width : undefined,
-      height: typeof size.height === 'number' ? size.height : undefined,
-    }
+    const size = assetSize(asset)
+    const placed = { id: asset.id, name: asset.name, kind: asset.kind, width: size?.width, height: size?.height, durationSeconds: assetDuration(asset) }
     for (let attempt = 0; ; attempt++) {
       const project = await $trpc.projects.get.query({ id: projectId })
       const document = structuredClone(project.document)

@@ -50,6 +50,19 @@ export async function seekVideo(video: HTMLVideoElement, time: number, loop: boo
   // Chromium may fire 'seeked' before the new frame replaces the old one on the element; a
   // snapshot taken then shows the previous frame. Wait for the frame itself when we can.
   await presented
+  await currentFrameLoaded(video)
+}
+
+/**
+ * Resolves once the element holds the picture of its current position: after a seek (or while a
+ * freshly dropped clip is still arriving) it may know the position before the frame's data is
+ * there, and a snapshot taken then fails to decode.
+ */
+async function currentFrameLoaded(video: HTMLVideoElement): Promise<void> {
+  // Bounded, so a stream that stops arriving ends in the snapshot's own error instead of a hang.
+  for (let tries = 0; video.readyState < 2 && tries < 20; tries++) {
+    await Promise.race([once(video, 'loadeddata'), once(video, 'canplay'), once(video, 'progress'), new Promise((resolve) => setTimeout(resolve, 250))])
+  }
 }
 
 /** Resolves when the element presents its next frame, or after a short grace where that is not reported. */
@@ -59,6 +72,23 @@ function framePresented(video: HTMLVideoElement): Promise<void> {
     const timer = setTimeout(resolve, 500)
     video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve() })
   })
+}
+
+/**
+ * The element's current frame as a bitmap. While a clip's first frames are still arriving the
+ * element can report its data loaded before it has a picture to give ("the source image could
+ * not be decoded"); the next presented frame is waited for, a few times, before that is an error.
+ */
+async function snapshot(video: HTMLVideoElement): Promise<ImageBitmap> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createImageBitmap(video, { premultiplyAlpha: 'none' })
+    } catch (error) {
+      if (attempt >= 4) throw error
+      await framePresented(video)
+      await currentFrameLoaded(video)
+    }
+  }
 }
 
 /**
@@ -106,7 +136,7 @@ export class AssetStore {
     const previous = this.videoQueue.get(assetId) ?? Promise.resolve()
     const frame = previous.catch(() => {}).then(async () => {
       await seekVideo(source, time, loop)
-      return createImageBitmap(source, { premultiplyAlpha: 'none' })
+      return snapshot(source)
     })
     this.videoQueue.set(assetId, frame)
     const bitmap = await frame

@@ -66,18 +66,26 @@ function shapeBounds(shape: ResolvedShape): Bounds | null {
   return { x: b.x - pad, y: b.y - pad, width: b.width + 2 * pad, height: b.height + 2 * pad }
 }
 
+const drawnShapes = (data: ShapeData) => data.shapes.filter((shape) => shape.fill || (shape.stroke && shape.stroke.width > 0))
+
+/** The box around a shape layer's drawn shapes (strokes included) in layer space; null when nothing is drawn. */
+export function shapeLayerBounds(data: ShapeData): Bounds | null {
+  let total: Bounds | null = null
+  for (const shape of drawnShapes(data)) {
+    const b = shapeBounds(shape)
+    if (b) total = union(total, b)
+  }
+  return total
+}
+
 /**
  * A shape layer's shapes drawn into one picture in layer space. The first shape of the list is
  * on top (drawn last), as the first item of After Effects' Contents is. Fills use the nonzero
  * rule; strokes are centred on the outline with miter joins.
  */
 export function rasterizeShapes(data: ShapeData): { canvas: Canvas2D; bounds: Bounds } | null {
-  const shapes = data.shapes.filter((shape) => shape.fill || (shape.stroke && shape.stroke.width > 0))
-  let total: Bounds | null = null
-  for (const shape of shapes) {
-    const b = shapeBounds(shape)
-    if (b) total = union(total, b)
-  }
+  const shapes = drawnShapes(data)
+  const total = shapeLayerBounds(data)
   if (!total) return null
   const bounds = snapBounds(total, 2)
   const { canvas, ctx } = createCanvas(bounds.width, bounds.height)

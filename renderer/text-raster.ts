@@ -11,6 +11,36 @@ export function fontString(data: Pick<TextData, 'fontWeight' | 'fontSize' | 'fon
 }
 
 /**
+ * The box around the glyphs as drawn (ink, not the font's line box), in layer space, with room
+ * for the stroke: what the selection box encloses and where a new text layer's anchor is centred.
+ * Null when there is no text.
+ */
+export function textBounds(data: TextData): Bounds | null {
+  if (data.text.length === 0) return null
+  const { ctx } = createCanvas(1, 1)
+  ctx.font = fontString(data)
+  ctx.textAlign = data.align
+  ctx.textBaseline = 'alphabetic'
+  if ('letterSpacing' in ctx) ctx.letterSpacing = `${data.letterSpacing}px`
+  const lineStep = data.fontSize * data.lineHeight
+  let minX = Infinity
+  let maxX = -Infinity
+  let minY = Infinity
+  let maxY = -Infinity
+  data.text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    if (line.trim().length === 0) return
+    const m = ctx.measureText(line)
+    minX = Math.min(minX, -m.actualBoundingBoxLeft)
+    maxX = Math.max(maxX, m.actualBoundingBoxRight)
+    minY = Math.min(minY, i * lineStep - m.actualBoundingBoxAscent)
+    maxY = Math.max(maxY, i * lineStep + m.actualBoundingBoxDescent)
+  })
+  if (!(maxX > minX) || !(maxY > minY)) return null
+  const pad = data.stroke && data.stroke.width > 0 ? data.stroke.width / 2 : 0
+  return { x: minX - pad, y: minY - pad, width: maxX - minX + 2 * pad, height: maxY - minY + 2 * pad }
+}
+
+/**
  * Text in layer space, as After Effects places point text: the origin is on the first line's
  * baseline, at its left end, centre or right end for left, center and right alignment; lines
  * follow every `lineHeight × fontSize` pixels down. The stroke is centred on the glyph outlines

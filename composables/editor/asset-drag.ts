@@ -10,3 +10,9 @@ export function assetSize(asset: Pick<AssetInfo, 'metadata'> | null | undefined)
   const height = Number(meta.height)
   return Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0 ? { width, height } : null
 }
+
+/** A clip's length in seconds from its probe metadata, when it has one. */
+export function assetDuration(asset: Pick<AssetInfo, 'metadata'> | null | undefined): number | undefined {
+  const seconds = Number((asset?.metadata as Record<string, unknown> | undefined)?.durationSeconds)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined
+}

@@ -43,6 +43,19 @@ export interface NewLayerOptions {
   shapeType?: ShapeType | 'star'
   color?: string
   text?: string
+  /**
+   * Image, video, depth and nested-composition layers: the content's size in pixels. The anchor
+   * goes to its centre (the composition's centre when the size is unknown).
+   */
+  size?: { width: number; height: number }
+  /** Video layers: the clip's length in seconds. The layer lasts that long at the composition's rate. */
+  durationSeconds?: number
+}
+
+/** Frames a clip of `seconds` lasts at `fps`: at least one, or null when the length is unknown. */
+export function clipFrames(seconds: number | undefined, fps: number): number | null {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0 || !(fps > 0)) return null
+  return Math.max(1, Math.round(seconds * fps))
 }
 
 function shapeOf(type: ShapeType | 'star', size: number): Record<string, unknown> {
@@ -67,11 +80,16 @@ function shapeOf(type: ShapeType | 'star', size: number): Record<string, unknown
 }
 
 /**
- * A new layer of `kind` spanning the whole composition, centred in it, with the schema's
- * defaults. Throws when a kind's required reference (asset, composition) is missing.
+ * A new layer of `kind` spanning the whole composition (a video layer: its clip's length, when
+ * known), centred in it, with the schema's defaults. Layers with a picture (solids, images,
+ * videos, depth, nested compositions) get their anchor at the picture's centre; shapes are drawn
+ * around the layer's origin, so their anchor is already at their centre. Throws when a kind's
+ * required reference (asset, composition) is missing.
  */
 export function createLayer(kind: LayerKind, comp: Composition, options: NewLayerOptions = {}): Layer {
   const centre = [comp.width / 2, comp.height / 2, 0]
+  const size = options.size && options.size.width > 0 && options.size.height > 0 ? options.size : { width: comp.width, height: comp.height }
+  const centred = { position: { value: centre }, anchor: { value: [size.width / 2, size.height / 2, 0] } }
   const base: Record<string, unknown> = {
     id: newId('layer'),
     name: options.name ?? uniqueLayerName(comp, LAYER_KIND_LABELS[kind]),
@@ -90,14 +108,20 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
       base.transform = { position: { value: centre }, anchor: { value: [comp.width / 2, comp.height / 2, 0] } }
       break
     case 'image':
+      base.data = { assetId: need(options.assetId, 'an asset') }
+      base.transform = centred
+      break
     case 'audio':
       base.data = { assetId: need(options.assetId, 'an asset') }
       break
     case 'video':
       base.data = { assetId: need(options.assetId, 'an asset') }
+      base.transform = centred
+      base.outPoint = clipFrames(options.durationSeconds, comp.fps) ?? comp.frameCount
       break
     case 'depth':
       base.data = { assetId: need(options.assetId, 'an image'), depthAssetId: need(options.depthAssetId, 'a depth map') }
+      base.transform = centred
       break
     case 'text':
       base.data = { text: options.text ?? 'Text', fontSize: Math.max(12, Math.round(comp.height / 10)) }
@@ -112,6 +136,7 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
       break
     case 'nestedComposition':
       base.data = { compositionId: need(options.compositionId, 'a composition') }
+      base.transform = centred
       break
     case 'null':
     case 'adjustment':
@@ -120,6 +145,17 @@ export function createLayer(kind: LayerKind, comp: Composition, options: NewLaye
   return layerSchema.parse(base)
 }
 
+
+/**
+ * Puts a new layer's anchor at the centre of `bounds` (its content box in layer space), keeping
+ * its position: the content's centre then sits on the position (the composition's centre for a
+ * new layer) and the layer pivots about it. No change when `bounds` is null.
+ */
+export function centreAnchorOn(layer: Layer, bounds: { x: number; y: number; width: number; height: number } | null): void {
+  if (!bounds) return
+  const z = layer.transform.anchor.value[2]
+  layer.transform.anchor.value = [bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, z]
+}
 
 /** Whether making `parentId` the parent of `childId` would close a loop (or is the layer itself). */
 export function wouldCreateCycle(layers: readonly Pick<Layer, 'id' | 'parentId'>[], childId: string, parentId: string | null): boolean {
@@ -149,23 +185,37 @@ export interface PlacedAsset {
   kind: 'image' | 'video'
   width?: number
   height?: number
+  /** Videos: the clip's length in seconds. */
+  durationSeconds?: number
 }
 
 /**
  * Puts `asset` on top of the main composition as an image or video layer at its own size,
- * centred in the composition (the anchor is the asset's centre). Returns the new layer; the
+ * centred in the composition (the anchor is the asset's centre), a video lasting as long as its
+ * clip. Returns the new layer; the
  * document is changed in place, so pass a copy when the original must stay as it was.
  */
 export function addAssetLayer(doc: ProjectDocument, asset: PlacedAsset): Layer {
   const comp = doc.compositions[doc.mainCompositionId]
   if (!comp) throw new Error('This project has no main composition.')
-  const layer = createLayer(asset.kind, comp, { assetId: asset.id, name: asset.name || undefined })
-  const width = asset.width && asset.width > 0 ? asset.width : comp.width
-  const height = asset.height && asset.height > 0 ? asset.height : comp.height
-  layer.transform.anchor.value = [width / 2, height / 2, 0]
+  const size = asset.width && asset.height ? { width: asset.width, height: asset.height } : undefined
+  const layer = createLayer(asset.kind, comp, { assetId: asset.id, name: asset.name || undefined, size, durationSeconds: asset.durationSeconds })
   comp.layers.unshift(layer)
   return layer
 }
+
+const DRAWS_NOTHING = new Set<LayerKind>(['camera', 'null', 'audio', 'adjustment'])
+
+/**
+ * Whether the depth pass of `comp` can show anything: it comes from visible 3D layers and depth
+ * layers that draw a picture; without any, every pixel of the pass is black.
+ */
+export function hasDepthContent(comp: Pick<Composition, 'layers'>): boolean {
+  return comp.layers.some((layer) => layer.visible && !DRAWS_NOTHING.has(layer.kind) && (layer.threeD || layer.kind === 'depth'))
+}
+
+/** What the depth pass of a composition without 3D or depth layers is, and what to do about it. */
+export const NO_DEPTH_MESSAGE = 'This composition has no 3D or depth layers, so its depth pass is black. Turn on 3D for a layer or add a depth layer first.'
 
 /** Layers (in any composition) that place composition `compositionId`. */
 export function compositionUsers(doc: ProjectDocument, compositionId: string): { compositionId: string; layerId: string }[] {
@@ -177,16 +227,32 @@ export function compositionUsers(doc: ProjectDocument, compositionId: string): {
 }
 
 /** Every keyframe list in a layer, for renewing ids. */
-function eachKeyframeList(node: unknown, visit: (keyframes: { id: string }[]) => void): void {
+function eachKeyframeList(node: unknown, visit: (keyframes: { id: string; frame: number }[]) => void): void {
   if (Array.isArray(node)) {
     node.forEach((child) => eachKeyframeList(child, visit))
     return
   }
   if (typeof node !== 'object' || node === null) return
   for (const [key, child] of Object.entries(node)) {
-    if (key === 'keyframes' && Array.isArray(child)) visit(child as { id: string }[])
+    if (key === 'keyframes' && Array.isArray(child)) visit(child as { id: string; frame: number }[])
     else eachKeyframeList(child, visit)
   }
+}
+
+/**
+ * Slides a layer `delta` frames in time, as After Effects does: its in and out points, its
+ * source (`startTime`) and every keyframe it holds (transform, masks, effects, its kind's data,
+ * shown or not) move together, so the animation plays the same, later or earlier. Keyframes are
+ * in composition frames, so a slide is the one edit that moves them with the layer.
+ */
+export function slideLayer(layer: Layer, delta: number): void {
+  if (delta === 0) return
+  layer.inPoint += delta
+  layer.outPoint += delta
+  layer.startTime += delta
+  eachKeyframeList(layer, (keyframes) => {
+    for (const keyframe of keyframes) keyframe.frame += delta
+  })
 }
 
 /**

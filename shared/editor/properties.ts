@@ -18,15 +18,31 @@ export interface PropertyInfo {
   step?: number
 }
 
+/** What the editor offers for a layer beyond its properties; a camera has no picture of its own to mask, blend or matte. */
+export interface LayerFeatures {
+  masks: boolean
+  blendMode: boolean
+  trackMatte: boolean
+  /** The 3D switch: cameras are always 3D. */
+  threeDSwitch: boolean
+  /** Whether other layers can use it as their track matte. */
+  matteSource: boolean
+}
+
+/** The panels' rows for a layer of `kind`: cameras show only what a camera has. */
+export function layerFeatures(kind: Layer['kind']): LayerFeatures {
+  if (kind === 'camera') return { masks: false, blendMode: false, trackMatte: false, threeDSwitch: false, matteSource: false }
+  return { masks: true, blendMode: true, trackMatte: true, threeDSwitch: true, matteSource: kind !== 'audio' && kind !== 'null' }
+}
+
 function transformProperties(layer: Layer): PropertyInfo[] {
   const t = (key: string, label: string, valueKind: PropertyValueKind, extra: Partial<PropertyInfo> = {}): PropertyInfo => ({
     path: `transform.${key}`, label, group: 'Transform', valueKind, spatial: false, ...extra,
   })
-  const list = [
-    t('anchor', 'Anchor point', 'vec3'),
-    t('position', 'Position', 'vec3', { spatial: true }),
-    t('scale', 'Scale', 'vec3'),
-  ]
+  // A camera has a position and an orientation, nothing to pivot or scale.
+  const list = layer.kind === 'camera'
+    ? [t('position', 'Position', 'vec3', { spatial: true })]
+    : [t('anchor', 'Anchor point', 'vec3'), t('position', 'Position', 'vec3', { spatial: true }), t('scale', 'Scale', 'vec3')]
   if (layer.threeD) {
     list.push(t('orientation', 'Orientation', 'vec3'), t('rotationX', 'X rotation', 'number'), t('rotationY', 'Y rotation', 'number'))
   }

@@ -43,7 +43,11 @@ export const bezierHandleSchema = z.object({
 export function keyframeSchema<T extends z.ZodType>(value: T) {
   return z.object({
     id: z.string().min(1),
-    frame: z.number().min(0),
+    /**
+     * In frames of the composition that holds the layer (not layer time). A keyframe may lie
+     * before frame 0 when its layer was slid to start before the composition does.
+     */
+    frame: z.number(),
     value,
     interpolation: interpolationSchema.default('linear'),
     easing: easingSchema.optional(),
