@@ -8,7 +8,8 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      // Property tests walk hundreds of generated documents: more than the 5 s default on a busy 2-core machine.
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       // Every database test runs against embedded PGlite and the PostgreSQL server.
       { test: { name: 'db', include: ['tests/db/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000 } },
       // The ComfyUI client against an in-process ComfyUI stand-in.
