@@ -15,11 +15,14 @@ export class WorkflowService {
    */
   async list(ownerId: string) {
     const [templates, servers] = await Promise.all([this.templates.list(ownerId), this.reachableObjectInfo()])
-    return templates.map((t) => ({
-      id: t.id, builtin: t.builtin, mine: !t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category,
-      inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })),
-      readiness: readinessOf(t, servers),
-    }))
+    return templates.map((t) => {
+      const readiness = readinessOf(t, servers)
+      return {
+        id: t.id, builtin: t.builtin, mine: !t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category,
+        inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })),
+        ...(readiness ? { readiness } : {}),
+      }
+    })
   }
 
   /** The template with choices resolved from a server's object_info (the given one, or the first healthy). */
