@@ -75,7 +75,9 @@ export class ProgressTracker {
     this.step = undefined
   }
 
-  progress(node: string, value: number, max: number): void {
+  progress(reported: string, value: number, max: number): void {
+    // A node made by graph expansion reports under its own id: its steps belong to the node it came from.
+    const node = !this.toRun.has(reported) && this.current && this.toRun.has(this.current) ? this.current : reported
     if (node !== this.current) this.executing(node)
     this.step = { value: Math.min(value, max), max }
     if (this.toRun.has(node) && max >= 1) this.steps.set(node, max)
@@ -124,7 +126,8 @@ export function trackMessage(tracker: ProgressTracker, message: ComfyMessage): b
     case 'execution_cached': tracker.cached(message.data.nodes); return true
     case 'executing':
       if (message.data.node === null) return false
-      tracker.executing(message.data.node)
+      // `display_node` is the workflow's node when this one was made by graph expansion at run time.
+      tracker.executing(message.data.display_node ?? message.data.node)
       return true
     case 'progress': tracker.progress(message.data.node, message.data.value, message.data.max); return true
     default: return false

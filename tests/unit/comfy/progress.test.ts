@@ -83,4 +83,19 @@ describe('run progress', () => {
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b))
     expect(fractions.at(-3)).toBeCloseTo(19 / 21, 6)
   })
+
+  it('counts the nodes a graph expansion makes at run time as the workflow node they came from', () => {
+    const fractions = replay(TXT2IMG, [
+      { type: 'execution_start', data: { timestamp: 1 } },
+      { type: 'execution_cached', data: { nodes: ['4', '5', '6', '7'], timestamp: 2 } },
+      { type: 'executing', data: { node: '3', display_node: '3' } },
+      { type: 'executing', data: { node: '3.0.0.1', display_node: '3' } },
+      ...Array.from({ length: 20 }, (_, i) => ({ type: 'progress', data: { node: '3.0.0.1', value: i + 1, max: 20 } })),
+      { type: 'executing', data: { node: '8', display_node: '8' } },
+    ])
+    // 22 units (20 steps, decode, save): each step of the inner sampler moves the bar by one.
+    expect(fractions[4]).toBeCloseTo(1 / 22, 6)
+    expect(fractions[23]).toBeCloseTo(20 / 22, 6)
+    expect(fractions[24]).toBeCloseTo(20 / 22, 6)
+  })
 })
