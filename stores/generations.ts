@@ -80,8 +80,13 @@ export const useGenerationsStore = defineStore('generations', () => {
     if (!target) return null
     if (target.templateId !== template.value?.id) await selectTemplate(target.templateId)
     inputs.value[target.inputName] = frame.assetId
-    if (frame.size && template.value) Object.assign(values.value, sizeForFrame(template.value.parameters, frame.size))
+    if (frame.size) sizeFromFrame(frame.size)
     return target.inputName
+  }
+
+  /** Width and height of the form at a rendered frame's size, fitted to what the template allows. */
+  function sizeFromFrame(size: FrameSize): void {
+    if (template.value) Object.assign(values.value, sizeForFrame(template.value.parameters, size))
   }
 
   function clearTemplate(): void {
@@ -250,6 +255,6 @@ export const useGenerationsStore = defineStore('generations', () => {
 
   return {
     templates, template, templateLoading, values, inputs, items, nextCursor, loading, loaded, error, creating, live, offered,
-    loadTemplates, selectTemplate, clearTemplate, offer, placeOffered, inspectWorkflow, getWorkflow, saveWorkflow, removeWorkflow, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
+    loadTemplates, selectTemplate, clearTemplate, offer, placeOffered, sizeFromFrame, inspectWorkflow, getWorkflow, saveWorkflow, removeWorkflow, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
   }
 })

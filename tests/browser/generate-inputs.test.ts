@@ -228,6 +228,21 @@ describe('the web app: generate from projects', () => {
     expect([latent.inputs.width, latent.inputs.height]).toEqual([320, 192])
   })
 
+  it('starts the form at the composition\'s size when a frame is rendered in the Generate panel', async () => {
+    await openTemplate(/Text to image/)
+    await openTemplate(/Depth ControlNet/)
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('512')
+    const input = page.getByTestId('input-depth')
+    await input.getByRole('tab', { name: 'Rendered frame' }).click()
+    await choose(page, input.getByTestId('source-project'), 'Temple shot')
+    await choose(page, input.getByTestId('frame-composition'), 'Close-up')
+    await input.getByTestId('frame-preview').waitFor()
+    await input.getByTestId('frame-use').click()
+    await expect.poll(() => input.getByTestId('input-picked').textContent(), POLL).toContain('Close-up')
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('160')
+    expect(await page.getByTestId('param-height').locator('input').inputValue()).toBe('96')
+  })
+
   it('says so when a project has no image layers', async () => {
     await script.api.projects.create.mutate({ name: 'Empty shot', width: 320, height: 192 })
     await openTemplate(/Image to image/)
