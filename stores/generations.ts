@@ -1,6 +1,7 @@
 import { TERMINAL_GENERATION_STATUSES, type GenerationStatus, type TemplateManifest } from '~~/shared/comfy/manifest'
 import type { JobProgress } from '~~/shared/job-progress'
 import { chooseFrameInput, type FramePass } from '~~/shared/comfy/frame-inputs'
+import { sizeForFrame, type FrameSize } from '~~/shared/comfy/frame-size'
 import type { GenerationInfo, TemplateDetail, TemplateListItem, UploadedWorkflow, WorkflowInspection } from '~/composables/api'
 
 const PAGE_SIZE = 30
@@ -31,7 +32,7 @@ export const useGenerationsStore = defineStore('generations', () => {
     }),
   ))
   /** A rendered frame sent from the editor, waiting for the Generate page to place it in an input. */
-  const offered = ref<{ assetId: string; pass: FramePass['type'] } | null>(null)
+  const offered = ref<{ assetId: string; pass: FramePass['type']; size?: FrameSize } | null>(null)
 
   let templateRequest = 0
 
@@ -60,8 +61,9 @@ export const useGenerationsStore = defineStore('generations', () => {
     }
   }
 
-  function offer(assetId: string, pass: FramePass['type']): void {
-    offered.value = { assetId, pass }
+  /** A rendered frame for the Generate panel; `size` (the composition's) sets the form's width and height. */
+  function offer(assetId: string, pass: FramePass['type'], size?: FrameSize): void {
+    offered.value = { assetId, pass, size }
   }
 
   /**
@@ -72,11 +74,19 @@ export const useGenerationsStore = defineStore('generations', () => {
     const frame = offered.value
     if (!frame) return null
     offered.value = null
-    const target = chooseFrameInput(templates.value, template.value ? { id: template.value.id, inputs: template.value.manifest.inputs } : null, frame.pass)
+    // A template the servers cannot run is no place to send a frame.
+    const runnable = templates.value.filter((t) => t.readiness?.runnable !== false)
+    const target = chooseFrameInput(runnable, template.value ? { id: template.value.id, inputs: template.value.manifest.inputs } : null, frame.pass)
     if (!target) return null
     if (target.templateId !== template.value?.id) await selectTemplate(target.templateId)
     inputs.value[target.inputName] = frame.assetId
+    if (frame.size) sizeFromFrame(frame.size)
     return target.inputName
+  }
+
+  /** Width and height of the form at a rendered frame's size, fitted to what the template allows. */
+  function sizeFromFrame(size: FrameSize): void {
+    if (template.value) Object.assign(values.value, sizeForFrame(template.value.parameters, size))
   }
 
   function clearTemplate(): void {
@@ -245,6 +255,6 @@ export const useGenerationsStore = defineStore('generations', () => {
 
   return {
     templates, template, templateLoading, values, inputs, items, nextCursor, loading, loaded, error, creating, live, offered,
-    loadTemplates, selectTemplate, clearTemplate, offer, placeOffered, inspectWorkflow, getWorkflow, saveWorkflow, removeWorkflow, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
+    loadTemplates, selectTemplate, clearTemplate, offer, placeOffered, sizeFromFrame, inspectWorkflow, getWorkflow, saveWorkflow, removeWorkflow, load, loadMore, refresh, watch, unwatch, create, cancel, retry, remove, reset,
   }
 })

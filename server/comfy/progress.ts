@@ -1,4 +1,5 @@
-import type { Workflow } from './protocol'
+import { plannedSteps } from './planned-steps'
+import type { ComfyMessage, Workflow } from './protocol'
 
 export interface RunProgress {
   promptId: string
@@ -31,16 +32,24 @@ export function nodesToRun(workflow: Workflow, outputIds: string[] | undefined):
   return seen
 }
 
-/** Folds run events into one progress figure: each node counts equally, a sampler by its steps. */
+/**
+ * Folds run events into one progress figure that moves evenly: the work is every step of every
+ * node that will run (a sampler by its steps, any other node as one), cached nodes leave the total
+ * when the server names them, and a node's first `progress` message corrects its step count.
+ */
 export class ProgressTracker {
   private readonly done = new Set<string>()
+  private readonly steps = new Map<string, number>()
+  private readonly cachedNodes = new Set<string>()
   private current?: string
   private step?: { value: number; max: number }
   private state: RunProgress['state'] = 'pending'
   private ahead?: number
   private best = 0
 
-  constructor(private readonly promptId: string, private readonly workflow: Workflow, private readonly toRun: Set<string>) {}
+  constructor(private readonly promptId: string, private readonly workflow: Workflow, private readonly toRun: Set<string>) {
+    for (const node of toRun) this.steps.set(node, plannedSteps(workflow, node))
+  }
 
   pending(ahead: number): void {
     if (this.state === 'pending') this.ahead = ahead
@@ -52,7 +61,11 @@ export class ProgressTracker {
 
   cached(nodes: string[]): void {
     this.started()
-    for (const node of nodes) if (this.toRun.has(node)) this.done.add(node)
+    for (const node of nodes) {
+      if (!this.toRun.has(node)) continue
+      this.done.add(node)
+      this.cachedNodes.add(node)
+    }
   }
 
   executing(node: string): void {
@@ -62,9 +75,12 @@ export class ProgressTracker {
     this.step = undefined
   }
 
-  progress(node: string, value: number, max: number): void {
+  progress(reported: string, value: number, max: number): void {
+    // A node made by graph expansion reports under its own id: its steps belong to the node it came from.
+    const node = !this.toRun.has(reported) && this.current && this.toRun.has(this.current) ? this.current : reported
     if (node !== this.current) this.executing(node)
     this.step = { value: Math.min(value, max), max }
+    if (this.toRun.has(node) && max >= 1) this.steps.set(node, max)
   }
 
   finished(): void {
@@ -75,10 +91,7 @@ export class ProgressTracker {
   }
 
   snapshot(): RunProgress {
-    const total = Math.max(1, this.toRun.size)
-    const partial = this.step && this.step.max > 0 ? this.step.value / this.step.max : 0
-    const fraction = this.state === 'finished' ? 1 : Math.min(0.999, (this.done.size + (this.current && !this.done.has(this.current) ? partial : 0)) / total)
-    this.best = Math.max(this.best, fraction)
+    this.best = Math.max(this.best, this.state === 'finished' ? 1 : Math.min(0.999, this.workDone()))
     return {
       promptId: this.promptId,
       state: this.state,
@@ -90,5 +103,33 @@ export class ProgressTracker {
       nodesTotal: this.toRun.size,
       fraction: this.best,
     }
+  }
+
+  /** Steps run so far over the steps this run will take; cached nodes take none. */
+  private workDone(): number {
+    let total = 0
+    let done = 0
+    for (const [node, steps] of this.steps) {
+      if (this.cachedNodes.has(node)) continue
+      total += steps
+      if (this.done.has(node)) done += steps
+      else if (node === this.current && this.step && this.step.max > 0) done += steps * (this.step.value / this.step.max)
+    }
+    return total === 0 ? 0 : done / total
+  }
+}
+
+/** Feeds one of our prompt's messages to the tracker; false for a message that says nothing about progress. */
+export function trackMessage(tracker: ProgressTracker, message: ComfyMessage): boolean {
+  switch (message.type) {
+    case 'execution_start': tracker.started(); return true
+    case 'execution_cached': tracker.cached(message.data.nodes); return true
+    case 'executing':
+      if (message.data.node === null) return false
+      // `display_node` is the workflow's node when this one was made by graph expansion at run time.
+      tracker.executing(message.data.display_node ?? message.data.node)
+      return true
+    case 'progress': tracker.progress(message.data.node, message.data.value, message.data.max); return true
+    default: return false
   }
 }

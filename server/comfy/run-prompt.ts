@@ -5,7 +5,7 @@ import { ComfyError } from './errors'
 import { locatePrompt } from './locate'
 import { outputNodeIds } from './object-info'
 import { outputFiles } from './outputs'
-import { nodesToRun, ProgressTracker, type RunProgress } from './progress'
+import { nodesToRun, ProgressTracker, trackMessage, type RunProgress } from './progress'
 import { executionErrorSchema, type ComfyMessage, type FileRef, type HistoryEntry, type NodeOutput, type ObjectInfo, type Workflow } from './protocol'
 import type { Preview } from './socket'
 import { submitPromptOnce } from './submit'
@@ -152,21 +152,13 @@ class PromptWatch {
 
   private onMessage(message: ComfyMessage): void {
     if (this.outcome || !('prompt_id' in message.data) || message.data.prompt_id !== this.promptId) return
-    switch (message.type) {
-      case 'execution_start': this.tracker.started(); break
-      case 'execution_cached': this.tracker.cached(message.data.nodes); break
-      case 'executing':
-        if (message.data.node === null) {
-          // The only completion signal; the history entry is written just before it.
-          void this.finish()
-          return
-        }
-        this.tracker.executing(message.data.node)
-        break
-      case 'progress': this.tracker.progress(message.data.node, message.data.value, message.data.max); break
-      case 'executed': if (message.data.output) this.outputs[message.data.node] = message.data.output; return
-      default: return
+    if (message.type === 'executing' && message.data.node === null) {
+      // The only completion signal; the history entry is written just before it.
+      void this.finish()
+      return
     }
+    if (message.type === 'executed' && message.data.output) this.outputs[message.data.node] = message.data.output
+    if (!trackMessage(this.tracker, message)) return
     this.emitProgress()
   }
 

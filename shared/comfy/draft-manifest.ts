@@ -1,6 +1,9 @@
 import type { TemplateInput, TemplateManifest, TemplateParameter } from './manifest'
 import { comboOptions, inputOptionsOf, inputSpecOf, inputTypeOf, type InputSpec, type ObjectInfo } from './object-info'
+import { LATENTS, promptSides, roleOf, ROLE_ORDER, samplingNodes, sortedNodes, type Role } from './draft-roles'
 import { isLink, type Workflow, type WorkflowNode } from './workflow'
+
+export { promptSides, sortedNodes } from './draft-roles'
 
 /**
  * Reads an API-format workflow for the mapping table: every node's constant inputs with a type,
@@ -49,7 +52,11 @@ export interface WorkflowDraft {
   problems: string[]
 }
 
-const OUTPUT_CLASSES = new Set(['SaveImage', 'SaveAnimatedWEBP', 'SaveAnimatedPNG', 'SaveVideo', 'SaveWEBM', 'VHS_VideoCombine', 'PreviewImage'])
+const SAVING_CLASSES = new Set(['SaveImage', 'SaveAnimatedWEBP', 'SaveAnimatedPNG', 'SaveVideo', 'SaveWEBM', 'VHS_VideoCombine'])
+/** Saves pictures: the stock savers, and packs' savers named after them (SaveImageWithMetaData…, WAS's "Image Save"). */
+function savesFiles(classType: string): boolean {
+  return SAVING_CLASSES.has(classType) || /^Save\w*(Image|Video|Animated)|^Image Save$/.test(classType)
+}
 const VIDEO_OUTPUTS = new Set(['SaveAnimatedWEBP', 'SaveAnimatedPNG', 'SaveVideo', 'SaveWEBM', 'VHS_VideoCombine'])
 const PICTURE_INPUTS: Record<string, { input: string; kind: 'image' | 'video' }> = {
   LoadImage: { input: 'image', kind: 'image' },
@@ -57,40 +64,10 @@ const PICTURE_INPUTS: Record<string, { input: string; kind: 'image' | 'video' }>
   LoadVideo: { input: 'file', kind: 'video' },
   VHS_LoadVideo: { input: 'video', kind: 'video' },
 }
-const SAMPLERS = new Set(['KSampler', 'KSamplerAdvanced'])
-const LATENTS = /^(Empty\w*Latent\w*|Wan\w*ToVideo\w*)$/
-const MODEL_LOADERS: Record<string, { input: string; name: string; label: string }> = {
-  CheckpointLoaderSimple: { input: 'ckpt_name', name: 'checkpoint', label: 'Checkpoint' },
-  UNETLoader: { input: 'unet_name', name: 'model', label: 'Diffusion model' },
-  ControlNetLoader: { input: 'control_net_name', name: 'controlnet', label: 'ControlNet model' },
-}
 const SEED_INPUTS = new Set(['seed', 'noise_seed'])
 /** Without object_info: inputs known to be combos, and numbers known to be floats even when whole. */
-const KNOWN_COMBOS = new Set(['sampler_name', 'scheduler', 'ckpt_name', 'unet_name', 'control_net_name', 'vae_name', 'clip_name', 'lora_name', 'weight_dtype'])
-const KNOWN_FLOATS = new Set(['cfg', 'denoise', 'strength', 'strength_model', 'strength_clip', 'start_percent', 'end_percent', 'shift', 'fps', 'scale_by', 'upscale_by', 'megapixels'])
-
-interface Role { name: string; label: string; fallback?: { min?: number; max?: number } }
-const SAMPLER_ROLES: Record<string, Role> = {
-  seed: { name: 'seed', label: 'Seed' },
-  noise_seed: { name: 'seed', label: 'Seed' },
-  steps: { name: 'steps', label: 'Steps', fallback: { min: 1 } },
-  cfg: { name: 'cfg', label: 'CFG', fallback: { min: 0 } },
-  sampler_name: { name: 'sampler', label: 'Sampler' },
-  scheduler: { name: 'scheduler', label: 'Scheduler' },
-  denoise: { name: 'denoise', label: 'Denoise', fallback: { min: 0, max: 1 } },
-}
-const LATENT_ROLES: Record<string, Role> = {
-  width: { name: 'width', label: 'Width', fallback: { min: 1 } },
-  height: { name: 'height', label: 'Height', fallback: { min: 1 } },
-  length: { name: 'frames', label: 'Length (frames)', fallback: { min: 1 } },
-}
-
-const ROLE_ORDER = ['prompt', 'negative', 'checkpoint', 'model', 'controlnet', 'width', 'height', 'frames', 'seed', 'steps', 'cfg', 'sampler', 'scheduler', 'denoise']
-
-/** Node entries in id order (numerically when the ids are numbers, as ComfyUI numbers them). */
-export function sortedNodes(workflow: Workflow): Array<[string, WorkflowNode]> {
-  return Object.entries(workflow).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-}
+const KNOWN_COMBOS = new Set(['sampler_name', 'scheduler', 'ckpt_name', 'unet_name', 'control_net_name', 'vae_name', 'clip_name', 'lora_name', 'weight_dtype', 'base_ckpt_name'])
+const KNOWN_FLOATS = new Set(['cfg', 'denoise', 'strength', 'strength_model', 'strength_clip', 'start_percent', 'end_percent', 'shift', 'fps', 'scale_by', 'upscale_by', 'megapixels', 'guidance'])
 
 function titleOf(node: WorkflowNode, objectInfo?: ObjectInfo): string {
   return node._meta?.title || objectInfo?.[node.class_type]?.display_name || node.class_type
@@ -102,7 +79,7 @@ export function nodeSummaries(workflow: Workflow, objectInfo?: ObjectInfo): Work
     const info = objectInfo?.[node.class_type]
     return {
       id, classType: node.class_type, title: titleOf(node, objectInfo),
-      output: OUTPUT_CLASSES.has(node.class_type) || info?.output_node === true,
+      output: savesFiles(node.class_type) || node.class_type === 'PreviewImage' || info?.output_node === true,
       ...(objectInfo ? { known: info !== undefined } : {}),
     }
   })
@@ -170,60 +147,6 @@ function bounds(options: Record<string, unknown>, integer: boolean): Pick<Litera
   }
 }
 
-/**
- * Which text encoders feed a `positive` and which a `negative` input (of a KSampler, or of nodes
- * in between such as ControlNetApplyAdvanced and WanImageToVideo, which pass both sides on).
- */
-export function promptSides(workflow: Workflow, objectInfo?: ObjectInfo): Map<string, 'positive' | 'negative'> {
-  const sides = new Map<string, 'positive' | 'negative'>()
-  // Positive last, so an encoder feeding both sides counts as the prompt.
-  for (const side of ['negative', 'positive'] as const) {
-    for (const [, node] of sortedNodes(workflow)) {
-      for (const id of encodersBehind(workflow, node.inputs[side], objectInfo, new Set())) sides.set(id, side)
-    }
-  }
-  for (const [id, node] of sortedNodes(workflow)) {
-    if (sides.has(id) || !isTextEncoder(node)) continue
-    // Not connected to a sampler the usual way: the title often says which it is.
-    if (/negative/i.test(node._meta?.title ?? '')) sides.set(id, 'negative')
-    else if (/positive|prompt/i.test(node._meta?.title ?? '')) sides.set(id, 'positive')
-  }
-  return sides
-}
-
-function isTextEncoder(node: WorkflowNode): boolean {
-  return node.class_type === 'CLIPTextEncode' || (/TextEncode/.test(node.class_type) && typeof node.inputs.text === 'string')
-}
-
-function encodersBehind(workflow: Workflow, value: unknown, objectInfo: ObjectInfo | undefined, seen: Set<string>): string[] {
-  if (!isLink(value) || value.length !== 2) return []
-  const source = String(value[0])
-  const slot = Number(value[1])
-  const node = workflow[source]
-  if (!node || seen.has(source)) return []
-  seen.add(source)
-  if (isTextEncoder(node)) return [source]
-  if (isLink(node.inputs.positive) && isLink(node.inputs.negative)) {
-    const named = objectInfo?.[node.class_type]?.output_name?.[slot]
-    const side = named === 'positive' || named === 'negative' ? named : slot === 0 ? 'positive' : slot === 1 ? 'negative' : undefined
-    return side ? encodersBehind(workflow, node.inputs[side], objectInfo, seen) : []
-  }
-  // Conditioning combined or edited on the way (ConditioningCombine, ConditioningSetArea, …).
-  return Object.values(node.inputs).flatMap((input) => encodersBehind(workflow, input, objectInfo, seen))
-}
-
-function roleOf(literal: LiteralInput, sides: Map<string, 'positive' | 'negative'>): Role | undefined {
-  if (literal.input === 'text' && typeof literal.value === 'string') {
-    const side = sides.get(literal.node)
-    if (side === 'positive') return { name: 'prompt', label: 'Prompt' }
-    if (side === 'negative') return { name: 'negative', label: 'Negative prompt' }
-  }
-  if (SAMPLERS.has(literal.classType)) return SAMPLER_ROLES[literal.input]
-  if (LATENTS.test(literal.classType)) return LATENT_ROLES[literal.input]
-  const loader = MODEL_LOADERS[literal.classType]
-  return loader?.input === literal.input ? loader : undefined
-}
-
 /** A manifest parameter that sets `literal`, with its value as the default. */
 export function parameterFor(literal: LiteralInput, name: string, label: string, fallback: Role['fallback'] = {}): TemplateParameter {
   const common = { name, label, targets: [{ node: literal.node, input: literal.input }] }
@@ -258,7 +181,7 @@ export function draftManifest(workflow: Workflow, options: { name?: string; obje
   const { objectInfo } = options
   const nodes = nodeSummaries(workflow, objectInfo)
   const inputs = literalInputs(workflow, objectInfo)
-  const sides = promptSides(workflow, objectInfo)
+  const context = { sides: promptSides(workflow, objectInfo), sampling: samplingNodes(workflow) }
   const parameters: TemplateParameter[] = []
   const pictures: TemplateInput[] = []
   const taken = new Set<string>()
@@ -272,7 +195,7 @@ export function draftManifest(workflow: Workflow, options: { name?: string; obje
       pictures.push({ name, label, kind: literal.picture, required: true, target: { node: literal.node, input: literal.input } })
       continue
     }
-    const role = roleOf(literal, sides)
+    const role = roleOf(literal, context)
     if (!role) continue
     // The same value in several nodes (both passes' seed, one prompt for two samplers) becomes one parameter.
     const same = parameters.find((p) => (p.name === role.name || p.name.startsWith(`${role.name}_`)) && p.type === literal.type && firstValue.get(p.name) === literal.value)
@@ -290,7 +213,7 @@ export function draftManifest(workflow: Workflow, options: { name?: string; obje
   const rank = (name: string) => { const at = ROLE_ORDER.indexOf(name.replace(/_\d+$/, '')); return at < 0 ? ROLE_ORDER.length : at }
   parameters.sort((x, y) => rank(x.name) - rank(y.name))
 
-  const saving = nodes.filter((n) => OUTPUT_CLASSES.has(n.classType) && n.classType !== 'PreviewImage')
+  const saving = nodes.filter((n) => savesFiles(n.classType))
   const previews = nodes.filter((n) => n.classType === 'PreviewImage')
   const outputs = (saving.length ? saving : previews.length ? previews : nodes.filter((n) => n.output)).map((n) => n.id)
   const video = nodes.some((n) => VIDEO_OUTPUTS.has(n.classType) && outputs.includes(n.id)) || inputs.some((l) => l.input === 'length' && LATENTS.test(l.classType))

@@ -207,6 +207,42 @@ describe('the web app: generate from projects', () => {
     expect(received.data.equals((await rendered(document, 'main', 12)).data)).toBe(true)
   })
 
+  it('starts the form at the composition\'s size when the editor sends a frame', async () => {
+    // Another template first, so the depth template is loaded afresh with its own defaults (512×512).
+    await page.goto('/generate')
+    await openTemplate(/Text to image/)
+    await page.getByTestId('param-width').waitFor()
+    await page.goto(`/projects/${projectId}`)
+    await expect.poll(() => page.getByTestId('composition-size').textContent(), POLL).toContain('320×192')
+    await page.getByTestId('send-frame').click()
+    await page.getByRole('menuitem', { name: 'Depth', exact: true }).click()
+
+    await page.waitForURL((url) => url.pathname === '/generate')
+    await expect.poll(() => page.getByTestId('template-picker').textContent(), POLL).toContain('Depth ControlNet')
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('320')
+    expect(await page.getByTestId('param-height').locator('input').inputValue()).toBe('192')
+
+    const generation = await generateAndWait()
+    const prompt = gpu.received.find((each) => each.promptId === generation.id)!.body.prompt as Record<string, { class_type: string; inputs: Record<string, unknown> }>
+    const latent = Object.values(prompt).find((node) => node.class_type === 'EmptyLatentImage')!
+    expect([latent.inputs.width, latent.inputs.height]).toEqual([320, 192])
+  })
+
+  it('starts the form at the composition\'s size when a frame is rendered in the Generate panel', async () => {
+    await openTemplate(/Text to image/)
+    await openTemplate(/Depth ControlNet/)
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('512')
+    const input = page.getByTestId('input-depth')
+    await input.getByRole('tab', { name: 'Rendered frame' }).click()
+    await choose(page, input.getByTestId('source-project'), 'Temple shot')
+    await choose(page, input.getByTestId('frame-composition'), 'Close-up')
+    await input.getByTestId('frame-preview').waitFor()
+    await input.getByTestId('frame-use').click()
+    await expect.poll(() => input.getByTestId('input-picked').textContent(), POLL).toContain('Close-up')
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('160')
+    expect(await page.getByTestId('param-height').locator('input').inputValue()).toBe('96')
+  })
+
   it('says so when a project has no image layers', async () => {
     await script.api.projects.create.mutate({ name: 'Empty shot', width: 320, height: 192 })
     await openTemplate(/Image to image/)

@@ -45,6 +45,11 @@ describe.each(BACKENDS)('comfy router on %s', (backend) => {
     expect((await user.comfy.servers.list()).servers[0]).toMatchObject({ maxConcurrent: 1, authHeader: 'Authorization: ••••' })
   })
 
+  it('marks each template with whether the servers can run it, from their object_info', async () => {
+    const templates = await user.comfy.templates.list()
+    for (const template of templates.filter((t) => t.builtin)) expect(template.readiness, template.id).toEqual({ runnable: true, missingNodes: [], missingModels: [] })
+  })
+
   it('lists the shipped templates and resolves choices from the server\'s object_info', async () => {
     const templates = await user.comfy.templates.list()
     expect(templates.filter((t) => t.builtin).map((t) => t.id)).toEqual(['text-to-image', 'image-to-image', 'image-to-video-wan', 'depth-controlnet', 'wan-fun-control'])

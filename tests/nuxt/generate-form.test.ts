@@ -107,6 +107,18 @@ describe('Generate form, built from a template manifest', () => {
     await eventually(() => expect([...document.body.querySelectorAll('[role="option"]')].map((each) => each.textContent?.trim())).toEqual(['euler', 'dpmpp_2m']))
   })
 
+  it('says above the form what the servers lack when none can run the template', async () => {
+    const reason = 'The ComfyUI server lacks node types "WanImageToVideo" (install the custom nodes that provide them).'
+    await openForm({ readiness: { runnable: false, missingNodes: ['WanImageToVideo'], missingModels: [], reason } })
+    await eventually(() => expect(page.get('[data-testid="template-unrunnable"]').text()).toContain(reason))
+  })
+
+  it('shows no such warning when a server can run it', async () => {
+    await openForm({ readiness: { runnable: true, missingNodes: [], missingModels: [] } })
+    await field('prompt').get('textarea')
+    expect(page.find('[data-testid="template-unrunnable"]').exists()).toBe(false)
+  })
+
   it('offers the choices the server has when one answered', async () => {
     await openForm({ serverOptions: { sampler: ['euler', 'uni_pc', 'lcm'] } })
     expect(page.text()).not.toContain('No ComfyUI server answered')

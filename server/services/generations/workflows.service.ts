@@ -1,5 +1,6 @@
 import type { ObjectInfo } from '../../comfy'
 import type { ComfyPool } from './pool'
+import { readinessOf } from './template-readiness'
 import { resolveChoices, type TemplateRegistry } from './templates'
 import type { WorkflowChanges, WorkflowUploadInput } from '../../../shared/schemas/comfy'
 import { inspectWorkflow, type ObjectInfoSource, type WorkflowInspection } from './workflows'
@@ -8,9 +9,20 @@ import { inspectWorkflow, type ObjectInfoSource, type WorkflowInspection } from 
 export class WorkflowService {
   constructor(readonly templates: TemplateRegistry, private readonly pool: ComfyPool) {}
 
-  /** `mine`: a workflow this user uploaded, which they may re-map or delete. */
+  /**
+   * `mine`: a workflow this user uploaded, which they may re-map or delete. `readiness`: whether
+   * the reachable servers can run it and what they lack (absent when no server answered).
+   */
   async list(ownerId: string) {
-    return (await this.templates.list(ownerId)).map((t) => ({ id: t.id, builtin: t.builtin, mine: !t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category, inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })) }))
+    const [templates, servers] = await Promise.all([this.templates.list(ownerId), this.reachableObjectInfo()])
+    return templates.map((t) => {
+      const readiness = readinessOf(t, servers)
+      return {
+        id: t.id, builtin: t.builtin, mine: !t.builtin, name: t.manifest.name, description: t.manifest.description, category: t.manifest.category,
+        inputs: t.manifest.inputs.map((i) => ({ name: i.name, label: i.label, kind: i.kind })),
+        ...(readiness ? { readiness } : {}),
+      }
+    })
   }
 
   /** The template with choices resolved from a server's object_info (the given one, or the first healthy). */
@@ -43,6 +55,14 @@ export class WorkflowService {
 
   remove(ownerId: string, id: string): Promise<void> {
     return this.templates.remove(ownerId, id)
+  }
+
+  /** The object_info of every enabled server not known to be down (cached per connection). */
+  private async reachableObjectInfo(): Promise<ObjectInfo[]> {
+    await this.pool.sync().catch(() => undefined)
+    const servers = this.pool.enabledServers().filter((server) => this.pool.health(server.id)?.reachable !== false)
+    const infos = await Promise.all(servers.map(async (server) => (await this.pool.connection(server.id)).objectInfo.get().catch(() => undefined)))
+    return infos.filter((info): info is ObjectInfo => info !== undefined)
   }
 
   private async objectInfoSource(): Promise<ObjectInfoSource | undefined> {

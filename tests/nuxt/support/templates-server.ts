@@ -11,7 +11,7 @@ import { queuedGeneration } from './generations-server'
  * server does), the generation queue, and `generations.create` checking values with the shared
  * `resolveParams`, the same check and sentences the generations service uses.
  */
-export function templatesServer(raw: TemplateManifestInput, options: { id?: string; serverOptions?: Record<string, string[]> } = {}) {
+export function templatesServer(raw: TemplateManifestInput, options: { id?: string; serverOptions?: Record<string, string[]>; readiness?: TemplateListItem['readiness'] } = {}) {
   const id = options.id ?? 'test-template'
   const manifest = manifestSchema.parse(raw)
   const created: { params: Record<string, unknown>; inputs: Record<string, string> }[] = []
@@ -20,6 +20,7 @@ export function templatesServer(raw: TemplateManifestInput, options: { id?: stri
   const listItem: TemplateListItem = {
     id, builtin: true, mine: false, name: manifest.name, description: manifest.description, category: manifest.category,
     inputs: manifest.inputs.map((input) => ({ name: input.name, label: input.label, kind: input.kind })),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
   }
   // With `serverOptions`, a ComfyUI server answered and its combo options replace `choicesFrom` choices.
   const detail: TemplateDetail = {

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { draftManifest, type WorkflowDraft } from '../../../shared/comfy/draft-manifest'
+import { parseWorkflow, type Workflow } from '../../../shared/comfy/workflow'
+import { node } from './fixtures'
+
+/** Workflows exported from ComfyUI by other projects (sources in tests/fixtures/comfy-workflows/README.md). */
+function exported(file: string): WorkflowDraft {
+  const { workflow, error } = parseWorkflow(JSON.parse(readFileSync(new URL(`../../fixtures/comfy-workflows/${file}`, import.meta.url), 'utf8')))
+  if (!workflow) throw new Error(error)
+  return draftManifest(workflow)
+}
+
+/** Each parameter the draft made, as `name → ["node.input", …]`. */
+function fields(draft: WorkflowDraft): Record<string, string[]> {
+  return Object.fromEntries(draft.manifest.parameters.map((p) => [p.name, p.targets.map((t) => `${t.node}.${t.input}`)]))
+}
+
+describe('drafting a form from workflows people export', () => {
+  it('SDXL with CLIPTextEncodeSDXL: one prompt and one negative fill both text_g and text_l; the picture to start from is asked for', () => {
+    const draft = exported('sdxl-img2img.json')
+    expect(fields(draft)).toMatchObject({
+      prompt: ['16.text_g', '16.text_l'], negative: ['19.text_g', '19.text_l'], checkpoint: ['14.ckpt_name'],
+      seed: ['36.seed'], steps: ['36.steps'], cfg: ['36.cfg'], denoise: ['36.denoise'],
+    })
+    expect(draft.manifest.inputs).toEqual([expect.objectContaining({ name: 'image', kind: 'image', target: { node: '38', input: 'image' } })])
+    expect(draft.manifest.outputs).toEqual(['9'])
+  })
+
+  it('SDXL base and refiner: both samplers share steps, cfg and the prompt; each model is a choice', () => {
+    const f = fields(exported('sdxl-refiner.json'))
+    expect(f).toMatchObject({ prompt: ['6.text', '15.text'], negative: ['7.text', '16.text'], checkpoint: ['4.ckpt_name'], checkpoint_2: ['12.ckpt_name'], width: ['5.width'], height: ['5.height'], steps: ['10.steps', '11.steps'], cfg: ['10.cfg', '11.cfg'], seed: ['10.noise_seed'] })
+  })
+
+  it('LTXV text to video with SamplerCustom: seed and cfg on the sampler, steps on LTXVScheduler, size and length on the latent', () => {
+    const draft = exported('ltxv-text-to-video.json')
+    expect(fields(draft)).toMatchObject({
+      prompt: ['6.text'], negative: ['7.text'], checkpoint: ['44.ckpt_name'],
+      width: ['70.width'], height: ['70.height'], frames: ['70.length'],
+      seed: ['72.noise_seed'], steps: ['71.steps'], cfg: ['72.cfg'], sampler: ['73.sampler_name'],
+    })
+    expect(draft.manifest).toMatchObject({ category: 'video', outputs: ['41'] })
+  })
+
+  it('LTXV image to video: size and length on LTXVImgToVideo, and the first frame as a picture', () => {
+    const draft = exported('ltxv-image-to-video.json')
+    expect(fields(draft)).toMatchObject({ prompt: ['6.text'], negative: ['7.text'], width: ['77.width'], height: ['77.height'], frames: ['77.length'], seed: ['72.noise_seed'], steps: ['71.steps'], cfg: ['72.cfg'] })
+    expect(draft.manifest.inputs).toEqual([expect.objectContaining({ kind: 'image', target: { node: '78', input: 'image' } })])
+  })
+
+  it('Hunyuan video with SamplerCustomAdvanced: RandomNoise seed, BasicScheduler steps, the prompt behind BasicGuider, Flux guidance', () => {
+    const draft = exported('hunyuan-video-text-to-video.json')
+    expect(fields(draft)).toMatchObject({
+      prompt: ['44.text'], model: ['12.unet_name'], width: ['45.width'], height: ['45.height'], frames: ['45.length'],
+      seed: ['25.noise_seed'], steps: ['17.steps'], guidance: ['26.guidance'], sampler: ['16.sampler_name'], scheduler: ['17.scheduler'],
+    })
+    expect(draft.manifest).toMatchObject({ category: 'video', outputs: ['75'] })
+  })
+
+  it('Wan 2.1 on a Hunyuan latent: size and length, and the KSampler settings', () => {
+    const draft = exported('wan21-text-to-image-sage.json')
+    expect(fields(draft)).toMatchObject({ prompt: ['4.text'], negative: ['3.text'], model: ['5.unet_name'], width: ['8.width'], height: ['8.height'], frames: ['8.length'], seed: ['6.seed'], steps: ['6.steps'], cfg: ['6.cfg'] })
+    // Its saver is a node pack's (SaveImageWithMetaDataUniversal): still the output.
+    expect(draft.manifest.outputs).toEqual(['10'])
+    expect(draft.problems).toEqual([])
+  })
+
+  it('Flux with CLIPTextEncodeFlux and custom sampling: both prompt fields, seed, steps and guidance', () => {
+    const f = fields(exported('flux-dual-clip-turbo.json'))
+    expect(f).toMatchObject({ prompt: ['12.clip_l'], prompt_2: ['12.t5xxl'], model: ['3:1.unet_name'], seed: ['11.noise_seed'], steps: ['6:12.steps'], guidance: ['12.guidance'], sampler: ['6:11.sampler_name'] })
+  })
+
+  it('node packs\' KSamplers: Inspire and ClownsharK, with the seed on a separate seed node', () => {
+    for (const [file, sampler] of [['flux-pc-lora-inline-inspire-ksampler.json', '1039'], ['flux-cr-lora-stack-clownshark.json', '1027']] as const) {
+      expect(fields(exported(file)), file).toMatchObject({ prompt: ['1001.text'], model: ['693.unet_name'], seed: ['1040.seed'], steps: [`${sampler}.steps`], cfg: [`${sampler}.cfg`], sampler: [`${sampler}.sampler_name`], guidance: ['1031.guidance'] })
+    }
+  })
+
+  it('the efficiency pack: prompts, model and size on its loaders, settings on its three KSamplers', () => {
+    const draft = exported('efficiency-nodes.json')
+    expect(fields(draft)).toMatchObject({
+      prompt: ['2.positive'], negative: ['2.negative'], checkpoint: ['2.base_ckpt_name'], width: ['2.empty_latent_width'], height: ['2.empty_latent_height'],
+      seed: ['1.seed'], seed_2: ['3.noise_seed'], seed_3: ['4.noise_seed'], steps: ['1.steps', '3.steps'], steps_2: ['4.steps'], cfg: ['1.cfg'],
+    })
+    expect(draft.manifest.outputs).toEqual(['5', '6', '11', '12'])
+  })
+})
+
+describe('drafting from node types no fixture above exports', () => {
+  // Built from the input names of ComfyUI-GGUF's UnetLoaderGGUF and ComfyUI's CFGGuider and WanImageToVideo.
+  const workflow: Workflow = {
+    1: node('UnetLoaderGGUF', { unet_name: 'wan2.1-i2v-14b-480p-Q4_K_M.gguf' }),
+    2: node('CLIPLoader', { clip_name: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors', type: 'wan' }),
+    3: node('CLIPTextEncode', { text: 'a cat walks on the grass', clip: ['2', 0] }),
+    4: node('CLIPTextEncode', { text: 'blurry', clip: ['2', 0] }),
+    5: node('LoadImage', { image: 'start.png' }),
+    6: node('WanImageToVideo', { width: 832, height: 480, length: 81, batch_size: 1, positive: ['3', 0], negative: ['4', 0], vae: ['9', 0], start_image: ['5', 0] }),
+    7: node('CFGGuider', { cfg: 6, model: ['1', 0], positive: ['6', 0], negative: ['6', 1] }),
+    8: node('SamplerCustomAdvanced', { noise: ['10', 0], guider: ['7', 0], sampler: ['11', 0], sigmas: ['12', 0], latent_image: ['6', 2] }),
+    9: node('VAELoader', { vae_name: 'wan_2.1_vae.safetensors' }),
+    10: node('RandomNoise', { noise_seed: 42 }),
+    11: node('KSamplerSelect', { sampler_name: 'uni_pc' }),
+    12: node('BasicScheduler', { scheduler: 'simple', steps: 30, denoise: 1, model: ['1', 0] }),
+    13: node('VAEDecode', { samples: ['8', 0], vae: ['9', 0] }),
+    14: node('SaveAnimatedWEBP', { filename_prefix: 'wan', fps: 16, lossless: false, quality: 90, method: 'default', images: ['13', 0] }),
+  }
+
+  it('a GGUF model, cfg on CFGGuider and the prompts through WanImageToVideo', () => {
+    const draft = draftManifest(workflow)
+    expect(fields(draft)).toMatchObject({
+      prompt: ['3.text'], negative: ['4.text'], model: ['1.unet_name'], width: ['6.width'], height: ['6.height'], frames: ['6.length'],
+      seed: ['10.noise_seed'], steps: ['12.steps'], cfg: ['7.cfg'], sampler: ['11.sampler_name'],
+    })
+    expect(draft.manifest.parameters.find((p) => p.name === 'model')).toMatchObject({ type: 'choice', choicesFrom: { class_type: 'UnetLoaderGGUF', input: 'unet_name' } })
+    expect(draft.manifest).toMatchObject({ category: 'video', outputs: ['14'], inputs: [expect.objectContaining({ kind: 'image', target: { node: '5', input: 'image' } })] })
+  })
+})
