@@ -56,34 +56,6 @@ describe('drafting a form from workflows people export', () => {
     })
     expect(draft.manifest).toMatchObject({ category: 'video', outputs: ['75'] })
   })
-
-  it('Wan 2.1 on a Hunyuan latent: size and length, and the KSampler settings', () => {
-    const draft = exported('wan21-text-to-image-sage.json')
-    expect(fields(draft)).toMatchObject({ prompt: ['4.text'], negative: ['3.text'], model: ['5.unet_name'], width: ['8.width'], height: ['8.height'], frames: ['8.length'], seed: ['6.seed'], steps: ['6.steps'], cfg: ['6.cfg'] })
-    // Its saver is a node pack's (SaveImageWithMetaDataUniversal): still the output.
-    expect(draft.manifest.outputs).toEqual(['10'])
-    expect(draft.problems).toEqual([])
-  })
-
-  it('Flux with CLIPTextEncodeFlux and custom sampling: both prompt fields, seed, steps and guidance', () => {
-    const f = fields(exported('flux-dual-clip-turbo.json'))
-    expect(f).toMatchObject({ prompt: ['12.clip_l'], prompt_2: ['12.t5xxl'], model: ['3:1.unet_name'], seed: ['11.noise_seed'], steps: ['6:12.steps'], guidance: ['12.guidance'], sampler: ['6:11.sampler_name'] })
-  })
-
-  it('node packs\' KSamplers: Inspire and ClownsharK, with the seed on a separate seed node', () => {
-    for (const [file, sampler] of [['flux-pc-lora-inline-inspire-ksampler.json', '1039'], ['flux-cr-lora-stack-clownshark.json', '1027']] as const) {
-      expect(fields(exported(file)), file).toMatchObject({ prompt: ['1001.text'], model: ['693.unet_name'], seed: ['1040.seed'], steps: [`${sampler}.steps`], cfg: [`${sampler}.cfg`], sampler: [`${sampler}.sampler_name`], guidance: ['1031.guidance'] })
-    }
-  })
-
-  it('the efficiency pack: prompts, model and size on its loaders, settings on its three KSamplers', () => {
-    const draft = exported('efficiency-nodes.json')
-    expect(fields(draft)).toMatchObject({
-      prompt: ['2.positive'], negative: ['2.negative'], checkpoint: ['2.base_ckpt_name'], width: ['2.empty_latent_width'], height: ['2.empty_latent_height'],
-      seed: ['1.seed'], seed_2: ['3.noise_seed'], seed_3: ['4.noise_seed'], steps: ['1.steps', '3.steps'], steps_2: ['4.steps'], cfg: ['1.cfg'],
-    })
-    expect(draft.manifest.outputs).toEqual(['5', '6', '11', '12'])
-  })
 })
 
 describe('drafting from node types no fixture above exports', () => {
