@@ -87,3 +87,46 @@ describe('drafting from node types no fixture above exports', () => {
     expect(draft.manifest).toMatchObject({ category: 'video', outputs: ['14'], inputs: [expect.objectContaining({ kind: 'image', target: { node: '5', input: 'image' } })] })
   })
 })
+
+describe('drafting node packs\' samplers and loaders', () => {
+  // Built from the input names the efficiency nodes, Inspire and rgthree packs declare.
+  it('the efficiency pack: prompts, checkpoint and size on Efficient Loader, settings on KSampler (Efficient)', () => {
+    const workflow: Workflow = {
+      1: node('Efficient Loader', {
+        ckpt_name: 'sd_xl_base_1.0.safetensors', vae_name: 'Baked VAE', clip_skip: -1, lora_name: 'None', lora_model_strength: 1, lora_clip_strength: 1,
+        positive: 'a lighthouse at dusk', negative: 'blurry', token_normalization: 'none', weight_interpretation: 'comfy', empty_latent_width: 1024, empty_latent_height: 768, batch_size: 1,
+      }),
+      2: node('KSampler (Efficient)', {
+        seed: 7, steps: 25, cfg: 6.5, sampler_name: 'euler', scheduler: 'normal', denoise: 1, preview_method: 'auto', vae_decode: 'true',
+        model: ['1', 0], positive: ['1', 1], negative: ['1', 2], latent_image: ['1', 3], optional_vae: ['1', 4],
+      }),
+      3: node('SaveImage', { filename_prefix: 'eff', images: ['2', 5] }),
+    }
+    const draft = draftManifest(workflow)
+    expect(fields(draft)).toMatchObject({
+      prompt: ['1.positive'], negative: ['1.negative'], checkpoint: ['1.ckpt_name'], width: ['1.empty_latent_width'], height: ['1.empty_latent_height'],
+      seed: ['2.seed'], steps: ['2.steps'], cfg: ['2.cfg'],
+    })
+    expect(draft.manifest.outputs).toEqual(['3'])
+  })
+
+  it('Inspire\'s KSampler with its seed on an rgthree seed node and Flux guidance before it', () => {
+    const workflow: Workflow = {
+      1: node('UNETLoader', { unet_name: 'flux1-dev-fp8.safetensors', weight_dtype: 'fp8_e4m3fn' }),
+      2: node('DualCLIPLoader', { clip_name1: 't5xxl_fp8.safetensors', clip_name2: 'clip_l.safetensors', type: 'flux' }),
+      3: node('CLIPTextEncode', { text: 'a forest spirit', clip: ['2', 0] }),
+      4: node('FluxGuidance', { guidance: 3.5, conditioning: ['3', 0] }),
+      5: node('CLIPTextEncode', { text: '', clip: ['2', 0] }),
+      6: node('EmptySD3LatentImage', { width: 1024, height: 1024, batch_size: 1 }),
+      7: node('Seed (rgthree)', { seed: -1 }),
+      8: node('KSampler //Inspire', {
+        seed: ['7', 0], steps: 20, cfg: 1, sampler_name: 'deis', scheduler: 'karras', denoise: 1, noise_mode: 'GPU(=A1111)', batch_seed_mode: 'incremental',
+        variation_seed: 0, variation_strength: 0, variation_method: 'linear', internal_seed: 0, model: ['1', 0], positive: ['4', 0], negative: ['5', 0], latent_image: ['6', 0],
+      }),
+      9: node('VAELoader', { vae_name: 'ae.safetensors' }),
+      10: node('VAEDecode', { samples: ['8', 0], vae: ['9', 0] }),
+      11: node('SaveImage', { filename_prefix: 'inspire', images: ['10', 0] }),
+    }
+    expect(fields(draftManifest(workflow))).toMatchObject({ prompt: ['3.text'], model: ['1.unet_name'], seed: ['7.seed'], steps: ['8.steps'], cfg: ['8.cfg'], sampler: ['8.sampler_name'], guidance: ['4.guidance'] })
+  })
+})
