@@ -106,6 +106,10 @@ describe('the web app: room and flow', () => {
     await page.getByTestId('layer-add').click()
     await page.getByRole('menuitem', { name: 'Solid', exact: true }).click()
     await expect.poll(() => page.getByTestId('layer-row').count(), POLL).toBe(1)
+    // 3D, so the depth pass has something to show (a flat composition's depth is refused with a warning).
+    await page.getByTestId('layer-row').first().click()
+    await page.getByTestId('layer-3d').click()
+    await expect.poll(() => page.locator('[data-testid="layer-3d"][aria-checked="true"], [data-testid="layer-3d"] [aria-checked="true"]').count(), POLL).toBe(1)
     await expect.poll(() => page.getByTestId('editor-save-state').getAttribute('data-state'), POLL).toBe('saved')
 
     await page.getByTestId('send-frame').click()
