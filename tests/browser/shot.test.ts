@@ -40,10 +40,14 @@ describe('an animated shot', () => {
   async function addLayer(label: string) {
     await page.getByTestId('layer-add').click()
     await page.getByRole('menuitem', { name: label, exact: true }).click()
+    // The menu hands focus back to its button as it closes; wait for that before typing elsewhere.
+    await expect.poll(() => page.getByRole('menu').count(), POLL).toBe(0)
   }
+  /** Types a value and leaves the field (Tab), which commits it, as a user tabbing through fields does. */
   async function commit(locator: ReturnType<Page['getByTestId']>, value: string) {
     await locator.fill(value)
-    await locator.press('Enter')
+    await locator.press('Tab')
+    await expect.poll(() => locator.inputValue(), POLL).toBe(value)
   }
   /** Moves the playhead with the keyboard (Home, then Shift+→ for tens, → for ones). */
   async function goToFrame(frame: number) {
