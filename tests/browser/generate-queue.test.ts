@@ -56,9 +56,13 @@ describe('the web app: generation queue controls', () => {
     return { id: id!, card: page.locator(`[data-testid="generation-card"][data-generation-id="${id}"]`) }
   }
 
+  /** The generation the first test cancels, which the next one retries. */
+  let cancelledId = ''
+
   it('cancels a running generation from its card; ComfyUI is told to interrupt that prompt', async () => {
     gpu.behave('KSampler', { delayMs: 60_000, steps: 30 })
     const { id, card } = await generate('a lighthouse that never finishes')
+    cancelledId = id
     await expect.poll(() => card.getAttribute('data-status'), POLL).toBe('running')
     const interruptsBefore = gpu.interrupts.length
 
@@ -72,8 +76,9 @@ describe('the web app: generation queue controls', () => {
 
   it('retries the cancelled generation from its card, and it runs to the end', async () => {
     gpu.behave('KSampler', { delayMs: 300, steps: 3 })
-    // Located by id: the status attribute changes as it runs.
-    const id = (await page.locator('[data-testid="generation-card"][data-status="cancelled"]').first().getAttribute('data-generation-id'))!
+    // Located by id (the status attribute changes as it runs): the one cancelled above, not any other cancelled card.
+    const id = cancelledId
+    expect(id).not.toBe('')
     const card = page.locator(`[data-testid="generation-card"][data-generation-id="${id}"]`)
     const queuedBefore = gpu.queued.length
 
