@@ -23,6 +23,8 @@ describe('the editor', () => {
   async function addLayer(label: string) {
     await page.getByTestId('layer-add').click()
     await page.getByRole('menuitem', { name: label, exact: true }).click()
+    // The menu hands focus back to its button as it closes; wait for that before typing elsewhere.
+    await expect.poll(() => page.getByRole('menu').count(), POLL).toBe(0)
   }
 
   beforeAll(async () => {
