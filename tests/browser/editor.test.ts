@@ -239,6 +239,8 @@ describe('the editor', () => {
 
     await page.getByTestId('composition-select').click()
     await page.getByRole('option', { name: 'Editor test (main)' }).click()
+    // The composition picker hands focus back as it closes; a Delete sent before that lands on it.
+    await expect.poll(() => page.locator('[role="listbox"], [role="menu"]').count(), POLL).toBe(0)
     await rows().nth(0).click()
     await page.keyboard.press('Delete')
     await expect.poll(() => rows().count(), POLL).toBe(2)
