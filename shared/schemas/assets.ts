@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { pageSchema } from './common'
-import { plainNameSchema } from './projects'
+import { pageSchema, plainNameSchema } from './common'
 
 export const assetKindSchema = z.enum(['image', 'video', 'audio', 'file'])
 

@@ -1,14 +1,13 @@
 import { z } from 'zod'
 import { generationStatusSchema } from '../comfy/manifest'
-import { pageSchema } from './common'
-import { plainNameSchema } from './projects'
+import { idInput, pageSchema, plainNameSchema, uuidOf } from './common'
 
-export const generationIdSchema = z.object({ id: z.uuid('Generation ids are UUIDs.') })
+export const generationIdSchema = idInput('Generation')
 
 /** Template and uploaded-workflow ids: `builtin:…` names or UUIDs, never free text. */
 const templateIdSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9:._-]+$/, 'Template ids are what comfy.templates.list returns (letters, digits, ":", ".", "_" and "-").')
 export const workflowIdSchema = z.object({ id: templateIdSchema })
-export const templateGetSchema = z.object({ id: templateIdSchema, serverId: z.uuid('Server ids are UUIDs.').optional() })
+export const templateGetSchema = z.object({ id: templateIdSchema, serverId: uuidOf('Server').optional() })
 
 const workflowNameSchema = plainNameSchema(100).refine((name) => name.length > 0, 'Give the workflow a name.')
 /** An API-format workflow ("Export (API)" in ComfyUI): node id → node. */
@@ -53,11 +52,11 @@ const authHeaderSchema = z.string().trim().max(2000).nullish()
 const serverNameSchema = plainNameSchema(100).refine((name) => name.length > 0, 'Give the server a name.')
 const maxConcurrentSchema = z.number().int().min(1).max(64)
 
-export const comfyServerIdSchema = z.object({ id: z.uuid('Server ids are UUIDs.') })
+export const comfyServerIdSchema = idInput('Server')
 export const comfyServerAddSchema = z.object({ name: serverNameSchema, url: comfyServerUrlSchema, authHeader: authHeaderSchema, enabled: z.boolean().optional(), maxConcurrent: maxConcurrentSchema.optional() })
 export type ComfyServerAddInput = z.infer<typeof comfyServerAddSchema>
 export const comfyServerUpdateSchema = comfyServerIdSchema.extend({ name: serverNameSchema.optional(), url: comfyServerUrlSchema.optional(), authHeader: authHeaderSchema, enabled: z.boolean().optional(), maxConcurrent: maxConcurrentSchema.optional() })
 export type ComfyServerChanges = Omit<z.infer<typeof comfyServerUpdateSchema>, 'id'>
 /** A stored server by id, or an address before it is added. */
-export const comfyServerTestSchema = z.object({ id: z.uuid('Server ids are UUIDs.').optional(), url: comfyServerUrlSchema.optional(), authHeader: authHeaderSchema })
+export const comfyServerTestSchema = z.object({ id: uuidOf('Server').optional(), url: comfyServerUrlSchema.optional(), authHeader: authHeaderSchema })
 export type ComfyServerTestInput = z.infer<typeof comfyServerTestSchema>

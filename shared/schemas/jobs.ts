@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { idInput, lastEventIdSchema, uuidOf } from './common'
 
-export const jobIdSchema = z.object({ id: z.uuid('Job ids are UUIDs.') })
-export const jobWatchSchema = z.object({ jobId: z.uuid('Job ids are UUIDs.'), lastEventId: z.string().max(40).nullish() })
+export const jobIdSchema = idInput('Job')
+export const jobWatchSchema = z.object({ jobId: uuidOf('Job'), lastEventId: lastEventIdSchema })

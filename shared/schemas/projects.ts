@@ -1,10 +1,7 @@
 import { z } from 'zod'
 import { LIMITS } from '../limits'
+import { idInput, plainNameSchema } from './common'
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
-/** A name as people type it: no control characters (NUL, line breaks), which no file system or list shows. */
-export const plainNameSchema = (max: number) => z.string().trim().max(max).refine((name) => !CONTROL_CHARACTERS.test(name), 'Names cannot contain control characters (such as NUL or line breaks).')
 export const projectNameSchema = plainNameSchema(LIMITS.maxProjectNameLength).refine((name) => name.length > 0, 'Give the project a name.')
 
 export const projectCreateSchema = z.object({
@@ -24,7 +21,7 @@ export const projectListSchema = z.object({
 })
 export type ProjectListInput = z.infer<typeof projectListSchema>
 
-export const projectIdSchema = z.object({ id: z.uuid('Project ids are UUIDs.') })
+export const projectIdSchema = idInput('Project')
 
 /** `document` is checked by the service (it migrates and validates it as a whole). */
 export const projectSaveSchema = projectIdSchema.extend({ revision: z.number().int().min(1), document: z.unknown() })

@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import type { Layer, ProjectDocument } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { addLayer, BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 15_000, interval: 100 }
 
@@ -73,8 +73,7 @@ describe('the editor canvas', () => {
 
   it('moves a solid with its move handle, and undo puts it back', async () => {
     await page.getByTestId('left-tab-layers').click()
-    await page.getByTestId('layer-add').click()
-    await page.getByRole('menuitem', { name: 'Solid', exact: true }).click()
+    await addLayer(page, 'Solid')
     await expect.poll(() => page.getByTestId('layer-row').count(), POLL).toBe(2)
     await expect.poll(() => page.getByTestId('transform-handles').count(), POLL).toBe(1)
     const before = (await savedLayers()).find((layer) => layer.kind === 'solid')!

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import { NO_DEPTH_MESSAGE } from '../../shared/editor/ops'
 import { createEmptyDocument, parseDocument, type Layer, type LayerInput, type ProjectDocument } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, addLayer as addLayerFromMenu, openApp, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 20_000, interval: 100 }
 
@@ -36,8 +36,7 @@ describe('layers in the editor', () => {
   }
   async function addLayer(...path: string[]) {
     await page.getByTestId('left-tab-layers').click()
-    await page.getByTestId('layer-add').click()
-    for (const name of path) await page.getByRole('menuitem', { name, exact: true }).click()
+    await addLayerFromMenu(page, ...path)
   }
   /** Screenshots at 1440×900 and at 1920×1080, kept with the test's files. */
   async function shootBoth(name: string) {

@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import type { ProjectDocument } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, addLayer as addLayerFromMenu, openApp, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 15_000, interval: 100 }
 
@@ -20,12 +20,7 @@ describe('the editor', () => {
   const frameShown = () => page.getByTestId('timeline-frame').textContent()
   const stored = async () => (await script.api.projects.get.query({ id: projectId })) as { revision: number; document: ProjectDocument }
 
-  async function addLayer(label: string) {
-    await page.getByTestId('layer-add').click()
-    await page.getByRole('menuitem', { name: label, exact: true }).click()
-    // The menu hands focus back to its button as it closes; wait for that before typing elsewhere.
-    await expect.poll(() => page.getByRole('menu').count(), POLL).toBe(0)
-  }
+  const addLayer = (label: string) => addLayerFromMenu(page, label)
 
   beforeAll(async () => {
     app = await openApp()

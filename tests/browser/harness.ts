@@ -77,3 +77,14 @@ export async function trpcGet(baseUrl: string, path: string, token: string): Pro
   const body = await response.json() as { result?: { data?: unknown } }
   return { status: response.status, data: body.result ? transformer.deserialize(body.result.data) : undefined, body }
 }
+
+/**
+ * Adds a layer from the Layers panel's Add menu, following `path` through its submenus, and waits
+ * for the menu to close: it hands focus back to its button as it closes, and a keystroke sent
+ * before that lands on the button (an Enter would open the menu and add a second layer).
+ */
+export async function addLayer(page: Page, ...path: string[]): Promise<void> {
+  await page.getByTestId('layer-add').click()
+  for (const name of path) await page.getByRole('menuitem', { name, exact: true }).click()
+  await page.getByRole('menu').first().waitFor({ state: 'detached', timeout: 15_000 })
+}

@@ -9,6 +9,7 @@ import type { ProjectDocument } from '../../shared/project'
 import { ADMIN, BOOTSTRAP_TOKEN, freePort, startServer, type RunningServer } from '../e2e/server'
 import { readmeNginxBlock, requireNginx, startNginx, subPathBlock, type RunningNginx } from '../support/nginx'
 import { BASE_PATH, ensureSubpathBuild } from '../support/subpath-build'
+import { addLayer } from './harness'
 
 const POLL = { timeout: 15_000, interval: 100 }
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
@@ -102,8 +103,7 @@ describe(`behind nginx under ${BASE_PATH}`, () => {
     await page.waitForURL((url) => url.pathname.startsWith(`${BASE_PATH}projects/`))
     const projectId = new URL(page.url()).pathname.split('/').pop()!
 
-    await page.getByTestId('layer-add').click()
-    await page.getByRole('menuitem', { name: 'Solid', exact: true }).click()
+    await addLayer(page, 'Solid')
     await expect.poll(() => page.getByTestId('layer-row').count(), POLL).toBe(1)
     const revision = async () => Number((await page.getByTestId('editor-revision').textContent())?.match(/\d+/)?.[0])
     const before = await revision()

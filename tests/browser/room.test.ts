@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openApp, signIn, type BrowserApp } from './harness'
+import { addLayer, openApp, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 15_000, interval: 100 }
 const EXPANDED = 220
@@ -103,8 +103,7 @@ describe('the web app: room and flow', () => {
   })
 
   it('names rendered frames by project, composition, frame and pass, shown whole in the asset grid', async () => {
-    await page.getByTestId('layer-add').click()
-    await page.getByRole('menuitem', { name: 'Solid', exact: true }).click()
+    await addLayer(page, 'Solid')
     await expect.poll(() => page.getByTestId('layer-row').count(), POLL).toBe(1)
     // 3D, so the depth pass has something to show (a flat composition's depth is refused with a warning).
     await page.getByTestId('layer-row').first().click()

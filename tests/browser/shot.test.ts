@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import { evaluateComposition, type LayerState, type Mat4 } from '../../shared/engine'
 import type { ProjectDocument } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, addLayer as addLayerFromMenu, openApp, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 15_000, interval: 100 }
 
@@ -37,12 +37,7 @@ describe('an animated shot', () => {
   const canvas = () => page.getByTestId('viewport-canvas')
   const positionKeys = () => page.locator('[data-testid="keyframe"][data-path="transform.position"]')
 
-  async function addLayer(label: string) {
-    await page.getByTestId('layer-add').click()
-    await page.getByRole('menuitem', { name: label, exact: true }).click()
-    // The menu hands focus back to its button as it closes; wait for that before typing elsewhere.
-    await expect.poll(() => page.getByRole('menu').count(), POLL).toBe(0)
-  }
+  const addLayer = (label: string) => addLayerFromMenu(page, label)
   /** Types a value and leaves the field (Tab), which commits it, as a user tabbing through fields does. */
   async function commit(locator: ReturnType<Page['getByTestId']>, value: string) {
     await locator.fill(value)

@@ -15,8 +15,6 @@ import { planExport } from './plan'
 import { checkBundle, type TemplateSource } from './bundle'
 import type { ExportJobInput } from './render.job'
 
-export type { ExportCreateInput } from '../../../shared/schemas/export'
-
 /** An export as users see it: what it renders, its job's state, and its files once done. */
 export interface ExportInfo {
   id: string

@@ -14,9 +14,6 @@ import { toGenerationInfo, type GenerationInfo, type StoredInputs } from './gene
 import type { ComfyPool } from './pool'
 import type { TemplateRegistry, Template } from './templates'
 
-/** What `comfy.generations.create` takes (shared/schemas/comfy.ts); exports queue generations with it too. */
-export type CreateGenerationInput = GenerationCreateInput
-
 const WITH_JOB = { job: { select: { status: true, progress: true, progressDetail: true, result: true, error: true, errorKind: true, attempts: true, startedAt: true, finishedAt: true } } } as const
 
 /**
@@ -32,7 +29,7 @@ export class GenerationService {
     private readonly assets: Pick<AssetService, 'get'>,
   ) {}
 
-  async create(ownerId: string, input: CreateGenerationInput): Promise<GenerationInfo> {
+  async create(ownerId: string, input: GenerationCreateInput): Promise<GenerationInfo> {
     const template = await this.templates.get(ownerId, input.templateId)
     const params = resolveParams(template.manifest, input.params ?? {})
     const inputs = await this.checkInputs(ownerId, template, input.inputs ?? {})

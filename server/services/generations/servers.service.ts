@@ -14,8 +14,6 @@ export interface ServerInfo extends ServerRow {
   active: number
 }
 
-export type ServerChanges = ComfyServerChanges
-
 /** The ComfyUI servers generations run on, as admins set them up, with their health and load. */
 export class ComfyServerService {
   constructor(private readonly db: Database, private readonly pool: ComfyPool, private readonly pause: GenerationPause) {}
@@ -42,7 +40,7 @@ export class ComfyServerService {
     return row.id
   }
 
-  async update(id: string, input: ServerChanges): Promise<string> {
+  async update(id: string, input: ComfyServerChanges): Promise<string> {
     await this.find(id)
     await this.db.prisma.comfyServer.update({ where: { id }, data: { ...input, ...(input.url ? { url: normaliseUrl(input.url) } : {}), updatedAt: new Date() } })
     await this.pool.sync()
