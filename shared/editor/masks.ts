@@ -91,14 +91,15 @@ export type MaskShape = 'rectangle' | 'ellipse'
  * named "Mask n" (first free n), in add mode. Returns it.
  */
 export function addMask(layer: Pick<Layer, 'masks'>, shape: MaskShape, bounds: Bounds): Mask {
+  return addPathMask(layer, shape === 'ellipse' ? ellipsePath(bounds) : rectanglePath(bounds))
+}
+
+/** Adds a mask with `path` (layer space), named and placed as `addMask` does. */
+export function addPathMask(layer: Pick<Layer, 'masks'>, path: BezierPath): Mask {
   const taken = new Set(layer.masks.map((mask) => mask.name))
   let n = 1
   while (taken.has(`Mask ${n}`)) n++
-  const mask = maskSchema.parse({
-    id: newId('mask'),
-    name: `Mask ${n}`,
-    path: { value: shape === 'ellipse' ? ellipsePath(bounds) : rectanglePath(bounds) },
-  })
+  const mask = maskSchema.parse({ id: newId('mask'), name: `Mask ${n}`, path: { value: path } })
   layer.masks.push(mask)
   return mask
 }
