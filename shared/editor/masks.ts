@@ -86,20 +86,25 @@ export function fitPathToBounds(path: BezierPath, target: Bounds): BezierPath {
 
 export type MaskShape = 'rectangle' | 'ellipse'
 
+/** The path of `shape` filling `bounds`. */
+export function shapePath(shape: MaskShape, bounds: Bounds): BezierPath {
+  return shape === 'ellipse' ? ellipsePath(bounds) : rectanglePath(bounds)
+}
+
 /**
  * Adds a mask of `shape` filling `bounds` (layer space) at the bottom of the layer's mask list,
  * named "Mask n" (first free n), in add mode. Returns it.
  */
-export function addMask(layer: Pick<Layer, 'masks'>, shape: MaskShape, bounds: Bounds): Mask {
-  return addPathMask(layer, shape === 'ellipse' ? ellipsePath(bounds) : rectanglePath(bounds))
+export function addMask(layer: Pick<Layer, 'masks'>, shape: MaskShape, bounds: Bounds, id = newId('mask')): Mask {
+  return addPathMask(layer, shapePath(shape, bounds), id)
 }
 
-/** Adds a mask with `path` (layer space), named and placed as `addMask` does. */
-export function addPathMask(layer: Pick<Layer, 'masks'>, path: BezierPath): Mask {
+/** Adds a mask with `path` (layer space), named and placed as `addMask` does; `id` when the caller needs it stable. */
+export function addPathMask(layer: Pick<Layer, 'masks'>, path: BezierPath, id = newId('mask')): Mask {
   const taken = new Set(layer.masks.map((mask) => mask.name))
   let n = 1
   while (taken.has(`Mask ${n}`)) n++
-  const mask = maskSchema.parse({ id: newId('mask'), name: `Mask ${n}`, path: { value: path } })
+  const mask = maskSchema.parse({ id, name: `Mask ${n}`, path: { value: path } })
   layer.masks.push(mask)
   return mask
 }
