@@ -14,6 +14,11 @@ export type PromptSide = 'positive' | 'negative'
 
 /** Inputs of a text encoder that hold prompt text (CLIPTextEncodeSDXL's two, Flux's two, Qwen's `prompt`). */
 const TEXT_INPUTS = new Set(['text', 'text_g', 'text_l', 'clip_l', 't5xxl', 'prompt'])
+/**
+ * Inputs of a node that only holds text (core `PrimitiveStringMultiline`'s `value`, text nodes of
+ * packs with `text` or `string`), when that node's output is an encoder's prompt: the text the user edits.
+ */
+const TEXT_SOURCE_INPUTS = ['value', 'text', 'string', 'prompt']
 /** A sampler's inputs fed by the nodes that hold its settings in custom sampling. */
 const SETTING_LINKS = ['noise', 'sigmas', 'guider', 'sampler', 'seed', 'noise_seed', 'steps', 'cfg']
 /** Latents and image-to-video conditioners with the picture's size and the video's length. */
@@ -47,10 +52,12 @@ const LOADERS: Record<string, Record<string, Role>> = {
   UnetLoaderGGUFAdvanced: { unet_name: DIFFUSION_MODEL },
   ControlNetLoader: { control_net_name: { name: 'controlnet', label: 'ControlNet model' } },
   'Efficient Loader': { ckpt_name: CHECKPOINT, positive: PROMPT, negative: NEGATIVE, empty_latent_width: LATENT_ROLES.width!, empty_latent_height: LATENT_ROLES.height! },
+  // rgthree's SDXL latent takes its size as one preset string, " 832 x 1216  (portrait)".
+  'SDXL Empty Latent Image (rgthree)': { dimensions: { name: 'size', label: 'Size' } },
   'Eff. Loader SDXL': { base_ckpt_name: CHECKPOINT, positive: PROMPT, negative: NEGATIVE, empty_latent_width: LATENT_ROLES.width!, empty_latent_height: LATENT_ROLES.height! },
 }
 
-export const ROLE_ORDER = ['prompt', 'negative', 'checkpoint', 'model', 'controlnet', 'width', 'height', 'frames', 'seed', 'steps', 'cfg', 'guidance', 'sampler', 'scheduler', 'denoise']
+export const ROLE_ORDER = ['prompt', 'negative', 'checkpoint', 'model', 'controlnet', 'width', 'height', 'size', 'frames', 'seed', 'steps', 'cfg', 'guidance', 'sampler', 'scheduler', 'denoise']
 
 /** Node entries in id order (numerically when the ids are numbers, as ComfyUI numbers them). */
 export function sortedNodes(workflow: Workflow): Array<[string, WorkflowNode]> {
@@ -94,6 +101,7 @@ export function promptSides(workflow: Workflow, objectInfo?: ObjectInfo): Map<st
       for (const input of inputs) for (const id of encodersBehind(workflow, input, objectInfo, new Set())) sides.set(id, side)
     }
   }
+  for (const [id, side] of [...sides]) for (const source of textSources(workflow, workflow[id]!)) if (!sides.has(source)) sides.set(source, side)
   for (const [id, node] of sortedNodes(workflow)) {
     if (sides.has(id) || !isTextEncoder(node)) continue
     // Not connected to a sampler the usual way: the title often says which it is.
@@ -101,6 +109,16 @@ export function promptSides(workflow: Workflow, objectInfo?: ObjectInfo): Map<st
     else if (/positive|prompt/i.test(node._meta?.title ?? '')) sides.set(id, 'positive')
   }
   return sides
+}
+
+/** Nodes holding the text a prompt input is linked to (a prompt kept in its own text node). */
+function textSources(workflow: Workflow, encoder: WorkflowNode): string[] {
+  return Object.entries(encoder.inputs).flatMap(([input, value]) => {
+    if (!TEXT_INPUTS.has(input) || !isLink(value)) return []
+    const id = String(value[0])
+    const source = workflow[id]
+    return source && TEXT_SOURCE_INPUTS.some((name) => typeof source.inputs[name] === 'string') ? [id] : []
+  })
 }
 
 function encodersBehind(workflow: Workflow, value: unknown, objectInfo: ObjectInfo | undefined, seen: Set<string>): string[] {
@@ -124,7 +142,7 @@ export interface RoleContext { sides: Map<string, PromptSide>; sampling: Set<str
 
 /** The form field one constant input of node `node` stands for, if a user would want one. */
 export function roleOf(literal: { node: string; classType: string; input: string; value: unknown }, context: RoleContext): Role | undefined {
-  if (TEXT_INPUTS.has(literal.input) && typeof literal.value === 'string') {
+  if ((TEXT_INPUTS.has(literal.input) || TEXT_SOURCE_INPUTS.includes(literal.input)) && typeof literal.value === 'string') {
     const side = context.sides.get(literal.node)
     if (side === 'positive') return PROMPT
     if (side === 'negative') return NEGATIVE

@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import type { HeadlessApi } from '../../renderer'
+import { sizeForFrame } from '../../shared/comfy/frame-size'
 import { createEmptyDocument, parseDocument, type LayerInput, type ProjectDocument } from '../../shared/project'
 import { ComfyStandIn } from '../comfy/stand-in/server'
 import { MODELS } from '../db/generations-harness'
@@ -241,6 +242,21 @@ describe('the web app: generate from projects', () => {
     await expect.poll(() => input.getByTestId('input-picked').textContent(), POLL).toContain('Close-up')
     await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('160')
     expect(await page.getByTestId('param-height').locator('input').inputValue()).toBe('96')
+  })
+
+  it('starts the form at a picture\'s size when one is picked from Assets', async () => {
+    await openTemplate(/Text to image/)
+    await openTemplate(/Depth ControlNet/)
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('512')
+    const input = page.getByTestId('input-depth')
+    await input.getByRole('tab', { name: 'Assets' }).click()
+    await choose(page, input.getByRole('combobox'), 'plate.png')
+    // The 48×32 plate, fitted into the template's limits and step with its 3:2 shape kept.
+    const template = await script.api.comfy.templates.get.query({ id: 'depth-controlnet' })
+    const expected = sizeForFrame(template.parameters, { width: 48, height: 32 })
+    expect(expected.width! / expected.height!).toBeCloseTo(1.5, 1)
+    await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe(String(expected.width))
+    expect(await page.getByTestId('param-height').locator('input').inputValue()).toBe(String(expected.height))
   })
 
   it('says so when a project has no image layers', async () => {

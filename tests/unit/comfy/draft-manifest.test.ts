@@ -179,6 +179,29 @@ describe('draftManifest', () => {
     expect(() => parseTemplate('x', false, draft.manifest, workflow)).not.toThrow()
   })
 
+  it('finds prompts kept in their own text nodes and rgthree\'s size preset', () => {
+    const workflow: Workflow = {
+      1: node('CheckpointLoaderSimple', { ckpt_name: 'sdxl_base.safetensors' }),
+      // Core's multiline string primitive and a pack's text node, each wired into an encoder's text.
+      2: node('PrimitiveStringMultiline', { value: 'a fox in the snow' }),
+      3: node('Text Multiline', { text: 'blurry, watermark' }),
+      4: node('CLIPTextEncode', { text: ['2', 0], clip: ['1', 1] }),
+      5: node('CLIPTextEncode', { text: ['3', 0], clip: ['1', 1] }),
+      6: node('SDXL Empty Latent Image (rgthree)', { dimensions: ' 832 x 1216  (portrait)', clip_scale: 1, batch_size: 1 }),
+      7: node('KSampler', { seed: 1, steps: 20, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['1', 0], positive: ['4', 0], negative: ['5', 0], latent_image: ['6', 0] }),
+      8: node('SaveImage', { images: ['7', 0], filename_prefix: 'fox' }),
+      // A text node that feeds no encoder stays off the form.
+      9: node('PrimitiveStringMultiline', { value: 'a note to self' }),
+    }
+    const draft = draftManifest(workflow)
+    expect(targetsOf(draft, 'prompt')).toEqual([{ node: '2', input: 'value' }])
+    expect(draft.manifest.parameters.find((p) => p.name === 'prompt')).toMatchObject({ type: 'string', default: 'a fox in the snow' })
+    expect(targetsOf(draft, 'negative')).toEqual([{ node: '3', input: 'text' }])
+    expect(draft.manifest.parameters.find((p) => p.name === 'size')).toMatchObject({ label: 'Size', default: ' 832 x 1216  (portrait)', targets: [{ node: '6', input: 'dimensions' }] })
+    expect(draft.manifest.parameters.some((p) => p.targets.some((t) => t.node === '9'))).toBe(false)
+    expect(() => parseTemplate('x', false, draft.manifest, workflow)).not.toThrow()
+  })
+
   it('prefers saving nodes as outputs, else previews, and says when there is none', () => {
     const base: Workflow = { 1: node('EmptyImage', { width: 8, height: 8, batch_size: 1, color: 0 }) }
     const both = draftManifest({ ...base, 2: node('PreviewImage', { images: ['1', 0] }), 3: node('SaveAnimatedWEBP', { images: ['1', 0], filename_prefix: 'a', fps: 8, lossless: false, quality: 80, method: 'default' }) })
