@@ -202,6 +202,38 @@ describe('draftManifest', () => {
     expect(() => parseTemplate('x', false, draft.manifest, workflow)).not.toThrow()
   })
 
+  it('drafts a Flux workflow: CLIPTextEncodeFlux\'s two prompts and its guidance, custom sampling', () => {
+    // Input names as ComfyUI's own comfy_extras/nodes_flux.py and nodes_custom_sampler.py declare them.
+    const workflow: Workflow = {
+      1: node('UNETLoader', { unet_name: 'flux1-dev.safetensors', weight_dtype: 'default' }),
+      2: node('DualCLIPLoader', { clip_name1: 't5xxl_fp16.safetensors', clip_name2: 'clip_l.safetensors', type: 'flux' }),
+      3: node('CLIPTextEncodeFlux', { clip: ['2', 0], clip_l: 'a lighthouse at dusk', t5xxl: 'a lighthouse at dusk, waves, film grain', guidance: 3.5 }),
+      4: node('BasicGuider', { model: ['1', 0], conditioning: ['3', 0] }),
+      5: node('RandomNoise', { noise_seed: 7 }),
+      6: node('KSamplerSelect', { sampler_name: 'euler' }),
+      7: node('BasicScheduler', { model: ['1', 0], scheduler: 'simple', steps: 28, denoise: 1 }),
+      8: node('EmptySD3LatentImage', { width: 1024, height: 768, batch_size: 1 }),
+      9: node('SamplerCustomAdvanced', { noise: ['5', 0], guider: ['4', 0], sampler: ['6', 0], sigmas: ['7', 0], latent_image: ['8', 0] }),
+      10: node('VAELoader', { vae_name: 'ae.safetensors' }),
+      11: node('VAEDecode', { samples: ['9', 0], vae: ['10', 0] }),
+      12: node('SaveImage', { images: ['11', 0], filename_prefix: 'flux' }),
+    }
+    const draft = draftManifest(workflow)
+    const param = (name: string) => draft.manifest.parameters.find((p) => p.name === name)
+    // Both encoders' texts are the prompt: the first is "Prompt", the other numbered beside it.
+    const prompts = draft.manifest.parameters.filter((p) => p.name.startsWith('prompt'))
+    expect(prompts.flatMap((p) => p.targets)).toEqual([{ node: '3', input: 'clip_l' }, { node: '3', input: 't5xxl' }])
+    expect(param('guidance')).toMatchObject({ type: 'float', default: 3.5, targets: [{ node: '3', input: 'guidance' }] })
+    expect(targetsOf(draft, 'seed')).toEqual([{ node: '5', input: 'noise_seed' }])
+    expect(targetsOf(draft, 'steps')).toEqual([{ node: '7', input: 'steps' }])
+    expect(targetsOf(draft, 'sampler')).toEqual([{ node: '6', input: 'sampler_name' }])
+    expect(targetsOf(draft, 'width')).toEqual([{ node: '8', input: 'width' }])
+    expect(targetsOf(draft, 'model')).toEqual([{ node: '1', input: 'unet_name' }])
+    expect(param('negative')).toBeUndefined()
+    expect(draft.manifest.outputs).toEqual(['12'])
+    expect(() => parseTemplate('x', false, draft.manifest, workflow)).not.toThrow()
+  })
+
   it('prefers saving nodes as outputs, else previews, and says when there is none', () => {
     const base: Workflow = { 1: node('EmptyImage', { width: 8, height: 8, batch_size: 1, color: 0 }) }
     const both = draftManifest({ ...base, 2: node('PreviewImage', { images: ['1', 0] }), 3: node('SaveAnimatedWEBP', { images: ['1', 0], filename_prefix: 'a', fps: 8, lossless: false, quality: 80, method: 'default' }) })
