@@ -250,7 +250,7 @@ describe('the web app: generate from projects', () => {
     await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('512')
     const input = page.getByTestId('input-depth')
     await input.getByRole('tab', { name: 'Assets' }).click()
-    await choose(page, input.getByRole('combobox'), 'plate.png')
+    await choose(page, input.getByTestId('input-asset-select'), 'plate.png')
     // The 48×32 plate, fitted into the template's limits and step with its 3:2 shape kept.
     const template = await script.api.comfy.templates.get.query({ id: 'depth-controlnet' })
     const expected = sizeForFrame(template.parameters, { width: 48, height: 32 })
