@@ -28,16 +28,16 @@ describe('the motion path on the canvas', () => {
   const tangent = (side: 'in' | 'out', id: string) => page.locator(`[data-testid="motion-path-tangent-${side}"][data-keyframe-id="${id}"]`)
 
   /** The stored position keyframes once the autosave has caught up; null while it has not. */
-  async function savedKeys(): Promise<Keyframe<Vec3>[] | null> {
+  async function savedKeys(layerId = 'mover'): Promise<Keyframe<Vec3>[] | null> {
     if ((await saveState()) !== 'saved') return null
     const { document } = (await script.api.projects.get.query({ id: projectId })) as { document: ProjectDocument }
-    return document.compositions[document.mainCompositionId]!.layers[0]!.transform.position.keyframes
+    return document.compositions[document.mainCompositionId]!.layers.find((layer) => layer.id === layerId)!.transform.position.keyframes
   }
   /** Polls until the saved keyframe `id` passes `check`, and returns the saved keyframes. */
-  async function savedWhen(id: string, check: (keyframe: Keyframe<Vec3>) => boolean): Promise<Keyframe<Vec3>[]> {
+  async function savedWhen(id: string, check: (keyframe: Keyframe<Vec3>) => boolean, layerId = 'mover'): Promise<Keyframe<Vec3>[]> {
     let keys: Keyframe<Vec3>[] | null = null
     await expect.poll(async () => {
-      keys = await savedKeys()
+      keys = await savedKeys(layerId)
       const keyframe = keys?.find((each) => each.id === id)
       return keyframe ? check(keyframe) : false
     }, POLL).toBe(true)
@@ -71,6 +71,9 @@ describe('the motion path on the canvas', () => {
     { id: 'kb', frame: 10, value: [300, 100, 0] },
     { id: 'kc', frame: 20, value: [500, 260, 0] },
   ]
+  const CHILD_KEYS = [{ id: 'k1', frame: 0, value: [0, 0, 0] }, { id: 'k2', frame: 10, value: [200, 0, 0] }]
+  /** The rig's world matrix: scaled by half, turned 90° clockwise, moved to (320, 180). */
+  const rigToComp = (x: number, y: number): [number, number] => [320 - 0.5 * y, 180 + 0.5 * x]
   const straightAt = (f: number): [number, number] => (f <= 10 ? [100 + 20 * f, 100] : [300 + 20 * (f - 10), 100 + 16 * (f - 10)])
 
   beforeAll(async () => {
@@ -84,8 +87,17 @@ describe('the motion path on the canvas', () => {
       id: 'mover', kind: 'solid', name: 'Mover', inPoint: 0, outPoint: 48, data: { color: '#ff2020', width: 40, height: 40 },
       transform: { anchor: { value: [20, 20, 0] }, position: { value: [100, 100, 0], keyframes: KEYS } },
     } as unknown as LayerInput
+    // A half-size rig turned a quarter clockwise about (320, 180), carrying a child whose path lies in the rig's space.
+    const rig = {
+      id: 'rig', kind: 'null', name: 'Rig', inPoint: 0, outPoint: 48,
+      transform: { position: { value: [320, 180, 0] }, rotation: { value: 90 }, scale: { value: [50, 50, 100] } },
+    } as unknown as LayerInput
+    const child = {
+      id: 'child', kind: 'solid', name: 'Child', inPoint: 0, outPoint: 48, parentId: 'rig', data: { color: '#20ff20', width: 40, height: 40 },
+      transform: { anchor: { value: [20, 20, 0] }, position: { value: [0, 0, 0], keyframes: CHILD_KEYS } },
+    } as unknown as LayerInput
     const main = base.compositions[base.mainCompositionId]!
-    const document = parseDocument({ ...base, compositions: { [base.mainCompositionId]: { ...main, frameCount: 48, layers: [solid] } } }).document
+    const document = parseDocument({ ...base, compositions: { [base.mainCompositionId]: { ...main, frameCount: 48, layers: [solid, child, rig] } } }).document
     await script.api.projects.save.mutate({ id: created.id, revision: created.revision, document })
     await signIn(page)
   })
@@ -95,7 +107,7 @@ describe('the motion path on the canvas', () => {
     await page.goto(`/projects/${projectId}`)
     await expect.poll(() => page.getByTestId('composition-size').textContent(), POLL).toContain('640×360')
     expect(await page.getByTestId('motion-path').count()).toBe(0)
-    await page.getByTestId('layer-row').first().click()
+    await page.getByTestId('layer-row').filter({ hasText: 'Mover' }).click()
     await expect.poll(() => dots().count(), POLL).toBe(21)
 
     for (let f = 0; f <= 20; f++) {
@@ -215,6 +227,30 @@ describe('the motion path on the canvas', () => {
       await page.screenshot({ path: join(shots(), `motion-path-${size.width}x${size.height}.png`) })
       await page.getByTestId('viewport-frame').screenshot({ path: join(shots(), `motion-path-${size.width}x${size.height}-viewport.png`) })
     }
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it("draws a parented layer's path through its parent, and drags move keyframes in the parent's space", async () => {
+    await page.getByTestId('layer-row').filter({ hasText: 'Child' }).click()
+    await expect.poll(() => dots().count(), POLL).toBe(11)
+    for (const f of [0, 4, 10]) {
+      const [x, y] = rigToComp(20 * f, 0)
+      const expected = await onScreen(x, y)
+      const at = await centre(dot(f))
+      expect(Math.abs(at.x - expected.x) + Math.abs(at.y - expected.y), `dot ${f}`).toBeLessThanOrEqual(1.5)
+    }
+    // 40 px right on screen is 80 px up in the rig's space (twice as large, turned back a quarter).
+    const s = await scale()
+    await dragBy(square('k2'), 40 * s, 0)
+    const moved = await savedWhen('k2', (keyframe) => near(keyframe.value, [200, -80, 0]), 'child')
+    expect(moved.find((each) => each.id === 'k1')!.value).toEqual([0, 0, 0])
+    const [x, y] = rigToComp(200, -80)
+    const expected = await onScreen(x, y)
+    await expect.poll(async () => {
+      const at = await centre(square('k2'))
+      return Math.abs(at.x - expected.x) + Math.abs(at.y - expected.y)
+    }, POLL).toBeLessThanOrEqual(1.5)
+    await page.screenshot({ path: join(shots(), 'motion-path-parented.png') })
     expect(app.pageErrors).toEqual([])
   })
 })
