@@ -245,6 +245,7 @@ describe('the web app: generate from projects', () => {
   })
 
   it('starts the form at a picture\'s size when one is picked from Assets', async () => {
+    await page.goto('/generate')
     await openTemplate(/Text to image/)
     await openTemplate(/Depth ControlNet/)
     await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe('512')
