@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import { NO_DEPTH_MESSAGE } from '../../shared/editor/ops'
 import { createEmptyDocument, parseDocument, type Layer, type LayerInput, type ProjectDocument } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, addLayer as addLayerFromMenu, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, addLayer as addLayerFromMenu, openApp, shootBoth as shootBothSizes, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 20_000, interval: 100 }
 
@@ -38,13 +38,7 @@ describe('layers in the editor', () => {
     await page.getByTestId('left-tab-layers').click()
     await addLayerFromMenu(page, ...path)
   }
-  /** Screenshots at 1440×900 and at 1920×1080, kept with the test's files. */
-  async function shootBoth(name: string) {
-    await page.screenshot({ path: join(shots(), `${name}-1440.png`) })
-    await page.setViewportSize({ width: 1920, height: 1080 })
-    await page.screenshot({ path: join(shots(), `${name}-1920.png`) })
-    await page.setViewportSize({ width: 1440, height: 900 })
-  }
+  const shootBoth = (name: string) => shootBothSizes(page, shots(), name)
 
   /**
    * The viewport as the user sees it, without the handles drawn over it; the box (screen pixels

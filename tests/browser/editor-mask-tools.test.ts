@@ -4,7 +4,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import { createEmptyDocument, parseDocument, type BezierPath, type LayerInput, type Mask, type ProjectDocument } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, openApp, screenshotFolder, shootBoth, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 20_000, interval: 100 }
 
@@ -32,7 +32,7 @@ describe('masks drawn and edited on the canvas', () => {
   let page: Page
   let script: ReturnType<typeof createLatticeClient>
   let projectId = ''
-  const shots = () => process.env.LATTICE_SCREENSHOTS || app.files
+  const shots = () => screenshotFolder(app)
 
   const saveState = () => page.getByTestId('editor-save-state').getAttribute('data-state')
   async function savedMasks(id = projectId): Promise<Mask[]> {
@@ -126,7 +126,7 @@ describe('masks drawn and edited on the canvas', () => {
     expect(mask!.path.keyframes).toEqual([])
     expect(await page.getByTestId('mask').count()).toBe(1)
     expect(await page.getByTestId('mask').getAttribute('data-active')).toBe('true')
-    await page.screenshot({ path: join(shots(), 'mask-pen-closed-1440.png') })
+    await shootBoth(page, shots(), 'mask-pen-closed')
   })
 
   it('renders the pen-drawn mask as the same shape entered by numbers', async () => {
@@ -213,7 +213,7 @@ describe('masks drawn and edited on the canvas', () => {
     expect(Math.abs(inserted.point[1] - 30)).toBeLessThan(1)
     expect(inserted.point[0]).toBeGreaterThan(40)
     expect(inserted.point[0]).toBeLessThan(340)
-    await page.screenshot({ path: join(shots(), 'mask-edit-1440.png') })
+    await shootBoth(page, shots(), 'mask-edit')
 
     // Delete removes the selected (new) vertex, not the layer; undo brings it back.
     await page.keyboard.press('Delete')

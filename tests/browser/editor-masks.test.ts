@@ -4,7 +4,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLatticeClient } from '../../client'
 import { createEmptyDocument, parseDocument, type LayerInput } from '../../shared/project'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, openApp, screenshotFolder, shootBoth, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 20_000, interval: 100 }
 
@@ -14,7 +14,7 @@ describe('masks on a layer smaller than the composition', () => {
   let page: Page
   let projectId = ''
   let script: ReturnType<typeof createLatticeClient>
-  const shots = () => process.env.LATTICE_SCREENSHOTS || app.files
+  const shots = () => screenshotFolder(app)
 
   beforeAll(async () => {
     app = await openApp()
@@ -63,7 +63,7 @@ describe('masks on a layer smaller than the composition', () => {
       const cornersCut = !redAt(330 * s, 190 * s) && !redAt(950 * s, 530 * s)
       return inside && cornersCut
     }, POLL).toBe(true)
-    await page.screenshot({ path: join(shots(), 'mask-ellipse-fits-layer.png') })
+    await shootBoth(page, shots(), 'mask-ellipse-fits-layer')
 
     // The path's four fields each show the whole number (1280 wide when fitted to the composition).
     await page.getByTestId('mask-add').click()

@@ -10,7 +10,7 @@ import { sizeForFrame } from '../../shared/comfy/frame-size'
 import { createEmptyDocument, parseDocument, type LayerInput, type ProjectDocument } from '../../shared/project'
 import { ComfyStandIn } from '../comfy/stand-in/server'
 import { MODELS } from '../db/generations-harness'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, openApp, screenshotFolder, shootBoth, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 30_000, interval: 100 }
 const FRAMES = 24
@@ -258,6 +258,7 @@ describe('the web app: generate from projects', () => {
     expect(expected.width! / expected.height!).toBeCloseTo(1.5, 1)
     await expect.poll(() => page.getByTestId('param-width').locator('input').inputValue(), POLL).toBe(String(expected.width))
     expect(await page.getByTestId('param-height').locator('input').inputValue()).toBe(String(expected.height))
+    await shootBoth(page, screenshotFolder(app), 'generate-size-from-picked-picture')
   })
 
   it('says so when a project has no image layers', async () => {

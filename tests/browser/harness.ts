@@ -88,3 +88,16 @@ export async function addLayer(page: Page, ...path: string[]): Promise<void> {
   for (const name of path) await page.getByRole('menuitem', { name, exact: true }).click()
   await page.getByRole('menu').first().waitFor({ state: 'detached', timeout: 15_000 })
 }
+
+/** Where a test's screenshots go: LATTICE_SCREENSHOTS keeps them for a person to look at; else the app's temp folder. */
+export function screenshotFolder(app: BrowserApp): string {
+  return process.env.LATTICE_SCREENSHOTS || app.files
+}
+
+/** Screenshots of the page at 1440×900 and at 1920×1080 (`<name>-1440.png`, `<name>-1920.png`); the page is left at 1440×900. */
+export async function shootBoth(page: Page, folder: string, name: string): Promise<void> {
+  await page.screenshot({ path: join(folder, `${name}-1440.png`) })
+  await page.setViewportSize({ width: 1920, height: 1080 })
+  await page.screenshot({ path: join(folder, `${name}-1920.png`) })
+  await page.setViewportSize({ width: 1440, height: 900 })
+}

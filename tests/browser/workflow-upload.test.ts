@@ -7,7 +7,7 @@ import type { Workflow } from '../../shared/comfy/workflow'
 import { ComfyStandIn } from '../comfy/stand-in/server'
 import { MODELS } from '../db/generations-harness'
 import textToImage from '../../workflows/text-to-image/workflow.json'
-import { BOOTSTRAP_TOKEN, openApp, signIn, type BrowserApp } from './harness'
+import { BOOTSTRAP_TOKEN, openApp, screenshotFolder, shootBoth, signIn, type BrowserApp } from './harness'
 
 const POLL = { timeout: 30_000, interval: 100 }
 
@@ -66,6 +66,7 @@ describe('the web app: upload a ComfyUI workflow', () => {
     expect(await row('3.steps').getAttribute('data-exposed')).toBe('true')
     expect(await row('5.batch_size').getAttribute('data-exposed')).toBe('false')
     expect(await page.getByTestId('workflow-output-9').getAttribute('aria-checked')).toBe('true')
+    await shootBoth(page, screenshotFolder(app), 'workflow-draft')
 
     await page.getByTestId('workflow-name').fill('Lantern flow')
     const batch = row('5.batch_size')
