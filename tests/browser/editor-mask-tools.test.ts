@@ -276,14 +276,14 @@ describe('masks drawn and edited on the canvas', () => {
 
     await page.keyboard.press('q')
     await expect.poll(() => page.getByTestId('tool-ellipse').getAttribute('aria-pressed'), POLL).toBe('true')
-    // Shift makes a circle: the box is square on the longer side.
-    await dragFrom([200, 40], [300, 100], { shift: true })
+    // Shift makes a circle: the box is square on the longer side. The press lands on Mask 1's top edge, and still draws.
+    await dragFrom([200, 30], [300, 90], { shift: true })
     await expect.poll(async () => (await savedMasks()).length, POLL).toBe(3)
     masks = await savedMasks()
     const circle = masks[2]!.path.value
     expect(circle.vertices).toHaveLength(4)
-    await expectPoint(circle.vertices[0]!.point, [250, 40])
-    await expectPoint(circle.vertices[2]!.point, [250, 140])
+    await expectPoint(circle.vertices[0]!.point, [250, 30])
+    await expectPoint(circle.vertices[2]!.point, [250, 130])
     expect(Math.abs(circle.vertices[0]!.outTangent[0])).toBeGreaterThan(20)
 
     // One undo removes the whole drag.
@@ -295,7 +295,7 @@ describe('masks drawn and edited on the canvas', () => {
     await page.screenshot({ path: join(shots(), 'mask-tools-1440.png') })
     await page.setViewportSize({ width: 1920, height: 1080 })
     await page.keyboard.press('v')
-    await click([250, 40])
+    await click([250, 30])
     await expect.poll(() => page.getByTestId('mask-vertex').count(), POLL).toBe(4)
     await page.screenshot({ path: join(shots(), 'mask-tools-1920.png') })
     await page.setViewportSize({ width: 1440, height: 900 })
